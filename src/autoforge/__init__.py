@@ -1,0 +1,3 @@
+"""AutoForgeNexus: keep, version, evaluate and optimize prompts."""
+
+__version__ = "0.1.0"

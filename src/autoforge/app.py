@@ -1,0 +1,40 @@
+"""create_app(): lifespan, routers, problem+json handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from autoforge import __version__
+from autoforge.api import problems
+from autoforge.bootstrap import Container, bootstrap
+from autoforge.health.router import router as health_router
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = app.state.container is None
+        if owned:
+            app.state.container = bootstrap()
+        relay = app.state.container.relay
+        relay.start()  # also publishes whatever a crashed predecessor left in the outbox
+        yield
+        if owned:
+            app.state.container.close()
+        else:
+            relay.stop()
+
+    app = FastAPI(
+        title="AutoForgeNexus",
+        version=__version__,
+        description="Keep, version, evaluate and optimize prompts. Errors are "
+        "`application/problem+json`.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    problems.install(app)
+    app.include_router(health_router)
+    return app

@@ -1,0 +1,1 @@
+"""The `autoforge` command line."""

@@ -1,0 +1,40 @@
+"""Entry point: `autoforge serve`, `autoforge db ...` and the capability sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from autoforge.cli import db as db_commands
+
+app = typer.Typer(
+    name="autoforge",
+    help="AutoForgeNexus: keep, version, evaluate and optimize prompts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_commands.app, name="db")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="interface to listen on"),
+    port: int = typer.Option(8000, help="port to listen on"),
+    migrate: bool = typer.Option(True, help="apply pending migrations before starting"),
+) -> None:
+    """Start the API (docs at /docs) on the configured database."""
+    import uvicorn
+
+    from autoforge.app import create_app
+    from autoforge.bootstrap import bootstrap
+    from autoforge.db import migrations
+
+    container = bootstrap()
+    if migrate:
+        migrations.upgrade(container.database.engine)
+    typer.echo(f"AutoForgeNexus on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+    container.close()
+
+
+if __name__ == "__main__":
+    app()

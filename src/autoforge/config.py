@@ -1,0 +1,93 @@
+"""The one settings object: every knob comes from the environment (or `.env`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class PoolSettings(BaseSettings):
+    """Connection pool sizing; only remote (sqld / Turso) connections are pooled this way."""
+
+    size: int
+    max_overflow: int
+    timeout_s: float
+    recycle_s: int
+    pre_ping: bool = True
+    use_lifo: bool = False
+
+
+# Figures from the seeds' per-environment pool review: short recycle in production keeps
+# Turso's idle-connection reaper from handing us dead sockets.
+POOL_DEFAULTS: dict[Environment, dict[str, object]] = {
+    Environment.LOCAL: {"size": 5, "max_overflow": 10, "timeout_s": 30, "recycle_s": 3600},
+    Environment.STAGING: {"size": 10, "max_overflow": 20, "timeout_s": 20, "recycle_s": 1800},
+    Environment.PRODUCTION: {
+        "size": 20,
+        "max_overflow": 40,
+        "timeout_s": 10,
+        "recycle_s": 900,
+        "use_lifo": True,
+    },
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    app_env: Environment = Environment.LOCAL
+    autoforge_data_dir: Path = Path("./data")
+    database_url: str | None = None
+    turso_database_url: str | None = None
+    turso_auth_token: SecretStr | None = None
+    db_busy_timeout_ms: int = 5000
+    db_pool_size: int | None = None
+    db_pool_max_overflow: int | None = None
+    db_pool_timeout_s: float | None = None
+    db_pool_recycle_s: int | None = None
+    local_user_id: str = Field(default="local-user", description="principal in local mode")
+    log_level: str = "INFO"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.autoforge_data_dir
+
+    @property
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL wins, then TURSO_DATABASE_URL, then the embedded file under the data dir."""
+        if self.database_url:
+            return self.database_url
+        if self.turso_database_url:
+            return self.turso_database_url
+        return f"file:{(self.data_dir / 'autoforge.db').as_posix()}"
+
+    @property
+    def auth_token(self) -> str | None:
+        return self.turso_auth_token.get_secret_value() if self.turso_auth_token else None
+
+    @property
+    def pool(self) -> PoolSettings:
+        values = dict(POOL_DEFAULTS[self.app_env])
+        overrides = {
+            "size": self.db_pool_size,
+            "max_overflow": self.db_pool_max_overflow,
+            "timeout_s": self.db_pool_timeout_s,
+            "recycle_s": self.db_pool_recycle_s,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return PoolSettings.model_validate(values)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

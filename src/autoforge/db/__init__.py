@@ -1,0 +1,1 @@
+"""Storage on libSQL: engine, declarative base, unit of work, health."""

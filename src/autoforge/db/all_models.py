@@ -1,0 +1,9 @@
+"""Imports every table module so `Base.metadata` is complete (for Alembic and tests)."""
+
+from autoforge.audit import models as audit_models
+from autoforge.db.base import Base
+from autoforge.evaluations import models as evaluation_models
+from autoforge.events import models as event_models
+from autoforge.prompts import models as prompt_models
+
+__all__ = ["Base", "audit_models", "evaluation_models", "event_models", "prompt_models"]

@@ -1,0 +1,42 @@
+"""SQLAlchemy dialect `sqlite+libsql`: the stock SQLite dialect over our libsql DB-API face."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPIModule, IsolationLevel
+
+
+class LibSQLDialect(SQLiteDialect_pysqlite):
+    driver = "libsql"
+    supports_statement_cache = True
+
+    @classmethod
+    def import_dbapi(cls) -> DBAPIModule:
+        from autoforge.db import libsql_dbapi
+
+        return cast("DBAPIModule", libsql_dbapi)
+
+    def on_connect(self) -> Callable[[DBAPIConnection], None] | None:
+        # libsql cannot register Python functions (REGEXP); we never rely on them.
+        return None
+
+    def set_isolation_level(self, dbapi_connection: DBAPIConnection, level: IsolationLevel) -> None:
+        # Connections stay in driver autocommit; transaction boundaries are explicit BEGINs.
+        return None
+
+    def get_isolation_level(self, dbapi_connection: DBAPIConnection) -> IsolationLevel:
+        return "SERIALIZABLE"
+
+    def detect_autocommit_setting(self, dbapi_conn: DBAPIConnection) -> bool:
+        return False
+
+    def is_disconnect(self, e: Any, connection: Any, cursor: Any) -> bool:
+        text = str(e)
+        return "Hrana" in text and ("connect" in text or "stream" in text)
+
+
+registry.register("sqlite.libsql", "autoforge.db.dialect", "LibSQLDialect")

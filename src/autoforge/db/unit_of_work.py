@@ -1,0 +1,161 @@
+"""The one transaction boundary: commit on success, rollback on error, events via the outbox."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from autoforge.db.engine import BEGIN_MODE
+from autoforge.errors import ReadOnlyTransactionError
+from autoforge.events.base import DomainEvent
+from autoforge.events.outbox import write_to_outbox
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_TRANSIENT_MARKERS = (
+    "database is locked",
+    "database table is locked",
+    "database is busy",
+    "SQLITE_BUSY",
+    "connection reset",
+    "Connection reset",
+    "broken pipe",
+    "Broken pipe",
+    "stream expired",
+    "timed out",
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Lock contention and dropped connections are worth retrying; nothing else is."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    return any(marker in message for marker in _TRANSIENT_MARKERS)
+
+
+def _retrying(attempts: int) -> Retrying:
+    return Retrying(
+        retry=retry_if_exception(is_transient),
+        stop=stop_after_attempt(attempts),
+        wait=wait_random_exponential(multiplier=0.02, max=1.0),
+        before_sleep=lambda state: log.warning(
+            "transient database error, retry %d: %s",
+            state.attempt_number,
+            state.outcome.exception() if state.outcome else "",
+        ),
+        reraise=True,
+    )
+
+
+class UnitOfWork:
+    """What a service sees of a transaction: the session, event collection, savepoints."""
+
+    def __init__(self, session: Session, *, read_only: bool) -> None:
+        self.session = session
+        self.read_only = read_only
+        self.events: list[DomainEvent] = []
+
+    def collect(self, *events: DomainEvent) -> None:
+        if self.read_only and events:
+            raise ReadOnlyTransactionError("a read-only transaction cannot raise events")
+        self.events.extend(events)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[SessionTransaction]:
+        """Nested work that can fail alone: its rollback keeps the outer transaction alive."""
+        collected = len(self.events)
+        try:
+            with self.session.begin_nested() as nested:
+                yield nested
+        except Exception:
+            del self.events[collected:]
+            raise
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.session.info.get("read_only") and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlyTransactionError("write attempted in a read-only transaction")
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyTransactionError("write attempted in a read-only transaction")
+
+
+class Database:
+    """Engine plus transaction factory; `after_commit` wakes the outbox relay."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        after_commit: Callable[[], None] | None = None,
+        retry_attempts: int = 6,
+    ) -> None:
+        self.engine = engine
+        self._writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+        self._reader = engine.execution_options(**{BEGIN_MODE: "DEFERRED"})
+        self.after_commit = after_commit
+        self.retry_attempts = retry_attempts
+
+    def _open(self, read_only: bool) -> Session:
+        session = Session(
+            bind=self._reader if read_only else self._writer,
+            expire_on_commit=False,
+            info={"read_only": read_only},
+        )
+        event.listen(session, "do_orm_execute", _refuse_writes)
+        event.listen(session, "before_flush", _refuse_flush)
+        return session
+
+    @contextmanager
+    def transaction(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+        """Commit on success, rollback on any error. Read-only transactions always roll back."""
+        session = self._open(read_only)
+        # Start the transaction now: taking the write lock is the step that meets contention,
+        # and retrying it is safe because nothing has been done yet.
+        for attempt in _retrying(self.retry_attempts):
+            with attempt:
+                try:
+                    session.connection()
+                except Exception:
+                    session.rollback()
+                    raise
+        uow = UnitOfWork(session, read_only=read_only)
+        try:
+            yield uow
+            if read_only:
+                session.rollback()
+            else:
+                write_to_outbox(session, uow.events)
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if uow.events and self.after_commit is not None:
+            self.after_commit()
+
+    def run(self, work: Callable[[UnitOfWork], T], *, read_only: bool = False) -> T:
+        """Runs `work` in a transaction, re-running it whole after a transient failure."""
+        for attempt in _retrying(self.retry_attempts):
+            with attempt, self.transaction(read_only=read_only) as uow:
+                return work(uow)
+        raise AssertionError("unreachable: tenacity reraises")

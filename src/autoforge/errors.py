@@ -1,0 +1,48 @@
+"""The one error hierarchy. The API maps each class to an HTTP status in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AutoforgeError(Exception):
+    """Base of every error the application raises on purpose."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFoundError(AutoforgeError):
+    status = 404
+    title = "Not found"
+
+
+class ConflictError(AutoforgeError):
+    status = 409
+    title = "Conflict"
+
+
+class ValidationFailed(AutoforgeError):
+    """Input that parses but breaks a rule; `errors` names each offending field."""
+
+    status = 422
+    title = "Validation failed"
+
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail, errors=errors or [])
+        self.errors = errors or []
+
+
+class ReadOnlyTransactionError(AutoforgeError):
+    status = 500
+    title = "Write in a read-only transaction"
+
+
+class DatabaseUnavailableError(AutoforgeError):
+    status = 503
+    title = "Database unavailable"

@@ -1,0 +1,1 @@
+"""Evaluations of prompt versions on datasets."""

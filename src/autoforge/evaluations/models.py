@@ -1,0 +1,98 @@
+"""Tables of the evaluation aggregate: an evaluation and its per-test-case results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from autoforge.db.base import Base, new_id, utcnow
+
+EVALUATION_STATUSES = ("pending", "running", "completed", "failed")
+
+
+def _unit_range(column: str) -> CheckConstraint:
+    return CheckConstraint(
+        f"{column} IS NULL OR ({column} >= 0.0 AND {column} <= 1.0)", name=f"{column}_range"
+    )
+
+
+class EvaluationRow(Base):
+    __tablename__ = "evaluations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    prompt_id: Mapped[str] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"))
+    prompt_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    provider: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(200))
+    overall_score: Mapped[float | None] = mapped_column(Float, default=None)
+    accuracy_score: Mapped[float | None] = mapped_column(Float, default=None)
+    hallucination_rate: Mapped[float | None] = mapped_column(Float, default=None)
+    style_consistency: Mapped[float | None] = mapped_column(Float, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'running', 'completed', 'failed')", name="status_enum"
+        ),
+        _unit_range("overall_score"),
+        _unit_range("accuracy_score"),
+        _unit_range("hallucination_rate"),
+        _unit_range("style_consistency"),
+        Index("ix_evaluations_prompt_id", "prompt_id"),
+        Index("ix_evaluations_status", "status"),
+        Index("ix_evaluations_created_at", "created_at"),
+        Index("ix_evaluations_provider_model", "provider", "model"),
+        Index("ix_evaluations_prompt_created", "prompt_id", "created_at"),
+        Index("ix_evaluations_prompt_status_score", "prompt_id", "status", "overall_score"),
+        Index("ix_evaluations_running", "prompt_id", sqlite_where=text("status = 'running'")),
+    )
+
+
+class TestResultRow(Base):
+    __tablename__ = "test_results"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"))
+    test_case_name: Mapped[str] = mapped_column(String(255))
+    input: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    output: Mapped[str | None] = mapped_column(Text, default=None)
+    expected: Mapped[str | None] = mapped_column(Text, default=None)
+    score: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("score >= 0.0 AND score <= 1.0", name="score_range"),
+        CheckConstraint("latency_ms >= 0", name="latency_non_negative"),
+        CheckConstraint("tokens >= 0", name="tokens_non_negative"),
+        CheckConstraint("cost >= 0", name="cost_non_negative"),
+        # One result per case per evaluation: a redelivered job can never double-count.
+        Index("uq_test_results_eval_case", "evaluation_id", "test_case_name", unique=True),
+        Index("ix_test_results_evaluation_id", "evaluation_id"),
+        Index("ix_test_results_passed", "passed"),
+        Index("ix_test_results_score", "score"),
+        Index("ix_test_results_eval_score", "evaluation_id", "score"),
+        Index("ix_test_results_eval_passed_score", "evaluation_id", "passed", "score"),
+    )

@@ -1,0 +1,1 @@
+"""Domain events: raised by aggregates, stored in the outbox, published after commit."""

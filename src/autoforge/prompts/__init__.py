@@ -1,0 +1,1 @@
+"""Prompt management: prompts, versions, labels, tags."""

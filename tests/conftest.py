@@ -1,0 +1,79 @@
+"""Shared fixtures: real libSQL databases (a local file and a real sqld with JWT auth)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from autoforge.bootstrap import Container, bootstrap
+from autoforge.config import Settings
+from autoforge.db import migrations
+from autoforge.db.all_models import Base
+from tests.support.sqld import SqldServer, start_sqld
+
+
+@pytest.fixture(scope="session")
+def sqld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqldServer]:
+    server = start_sqld(tmp_path_factory.mktemp("sqld"))
+    yield server
+    server.stop()
+
+
+def file_settings(directory: Path) -> Settings:
+    return Settings(autoforge_data_dir=directory, _env_file=None)  # type: ignore[call-arg]
+
+
+def _migrated(settings: Settings) -> Container:
+    container = bootstrap(settings)
+    migrations.upgrade(container.database.engine)
+    return container
+
+
+def wipe(container: Container) -> None:
+    """Empties every table (children first) so each test starts from a clean database."""
+    with container.database.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+
+
+@pytest.fixture(scope="session")
+def file_container_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    container = _migrated(file_settings(tmp_path_factory.mktemp("data")))
+    yield container
+    container.close()
+
+
+@pytest.fixture
+def file_container(file_container_session: Container) -> Iterator[Container]:
+    """A migrated local libSQL file, emptied after the test."""
+    yield file_container_session
+    wipe(file_container_session)
+
+
+@pytest.fixture(scope="session", params=["file", "sqld"])
+def any_container_session(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Container]:
+    if request.param == "file":
+        yield request.getfixturevalue("file_container_session")
+        return
+    server: SqldServer = request.getfixturevalue("sqld")
+    settings = Settings(  # type: ignore[call-arg]
+        autoforge_data_dir=tmp_path_factory.mktemp("remote-data"),
+        database_url=server.url,
+        turso_auth_token=server.mint_token(),
+        _env_file=None,
+    )
+    container = _migrated(settings)
+    yield container
+    container.close()
+
+
+@pytest.fixture
+def any_container(any_container_session: Container) -> Iterator[Container]:
+    """Runs the test twice: on a local libSQL file and on a real sqld with JWT auth."""
+    yield any_container_session
+    wipe(any_container_session)
