@@ -12,6 +12,8 @@ from autoforge.bootstrap import Container, bootstrap
 from autoforge.config import Settings
 from autoforge.db import migrations
 from autoforge.db.all_models import Base
+from autoforge.events.bus import EventBus
+from autoforge.events.relay import OutboxRelay
 from tests.support.sqld import SqldServer, start_sqld
 
 
@@ -32,6 +34,14 @@ def _migrated(settings: Settings) -> Container:
     return container
 
 
+def fresh_bus(container: Container) -> Container:
+    """Same database, new bus and relay: subscriptions never leak from one test to the next."""
+    bus = EventBus()
+    relay = OutboxRelay(container.database, bus)
+    container.database.after_commit = relay.notify
+    return Container(settings=container.settings, database=container.database, bus=bus, relay=relay)
+
+
 def wipe(container: Container) -> None:
     """Empties every table (children first) so each test starts from a clean database."""
     with container.database.engine.begin() as conn:
@@ -49,8 +59,11 @@ def file_container_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @pytest.fixture
 def file_container(file_container_session: Container) -> Iterator[Container]:
     """A migrated local libSQL file, emptied after the test."""
-    yield file_container_session
-    wipe(file_container_session)
+    container = fresh_bus(file_container_session)
+    yield container
+    container.relay.stop()
+    container.bus.close()
+    wipe(container)
 
 
 @pytest.fixture(scope="session", params=["file", "sqld"])
@@ -75,5 +88,8 @@ def any_container_session(
 @pytest.fixture
 def any_container(any_container_session: Container) -> Iterator[Container]:
     """Runs the test twice: on a local libSQL file and on a real sqld with JWT auth."""
-    yield any_container_session
-    wipe(any_container_session)
+    container = fresh_bus(any_container_session)
+    yield container
+    container.relay.stop()
+    container.bus.close()
+    wipe(container)

@@ -37,7 +37,9 @@ def bootstrap(settings: Settings | None = None) -> Container:
     settings = settings or get_settings()
     bus = EventBus()
     holder: list[Container] = []
-    engine = make_engine(settings, on_event=lambda e: holder[0].publish_infrastructure(e) if holder else None)
+    engine = make_engine(
+        settings, on_event=lambda e: holder[0].publish_infrastructure(e) if holder else None
+    )
     database = Database(engine)
     relay = OutboxRelay(database, bus)
     database.after_commit = relay.notify

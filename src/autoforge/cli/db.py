@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 app = typer.Typer(help="Schema migrations (Alembic) and maintenance.", no_args_is_help=True)
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    from autoforge.config import get_settings
+def _engine() -> Engine:
+    from autoforge.config import Settings
     from autoforge.db.engine import make_engine
 
-    return make_engine(get_settings())
+    return make_engine(Settings())
 
 
 @app.command()
@@ -47,7 +52,9 @@ def check() -> None:
 
     engine = _engine()
     if migrations.current(engine) != migrations.head():
-        typer.echo(f"database is at {migrations.current(engine)}, head is {migrations.head()}", err=True)
+        typer.echo(
+            f"database is at {migrations.current(engine)}, head is {migrations.head()}", err=True
+        )
         raise typer.Exit(1)
     try:
         migrations.check(engine)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import MetaData, String, Table, TypeDecorator
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -40,6 +41,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table behind a mapped class, typed for `insert()` on bulk paths."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> datetime:

@@ -9,6 +9,16 @@ from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPIModule, IsolationLevel
 
+_DISCONNECT_MARKERS = (
+    "http error",
+    "error trying to connect",
+    "connection reset",
+    "Connection reset",
+    "Broken pipe",
+    "stream expired",
+    "baton",
+)
+
 
 class LibSQLDialect(SQLiteDialect_pysqlite):
     driver = "libsql"
@@ -20,9 +30,9 @@ class LibSQLDialect(SQLiteDialect_pysqlite):
 
         return cast("DBAPIModule", libsql_dbapi)
 
-    def on_connect(self) -> Callable[[DBAPIConnection], None] | None:
+    def on_connect(self) -> Callable[[DBAPIConnection], None]:
         # libsql cannot register Python functions (REGEXP); we never rely on them.
-        return None
+        return lambda _connection: None
 
     def set_isolation_level(self, dbapi_connection: DBAPIConnection, level: IsolationLevel) -> None:
         # Connections stay in driver autocommit; transaction boundaries are explicit BEGINs.
@@ -35,8 +45,9 @@ class LibSQLDialect(SQLiteDialect_pysqlite):
         return False
 
     def is_disconnect(self, e: Any, connection: Any, cursor: Any) -> bool:
+        # Only transport failures invalidate a pooled connection; SQL errors do not.
         text = str(e)
-        return "Hrana" in text and ("connect" in text or "stream" in text)
+        return any(marker in text for marker in _DISCONNECT_MARKERS)
 
 
 registry.register("sqlite.libsql", "autoforge.db.dialect", "LibSQLDialect")

@@ -8,6 +8,7 @@ module translates errors into sqlite3's classes and opens connections thread-fre
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from sqlite3 import (
@@ -50,9 +51,17 @@ _INTEGRITY_MARKERS = ("constraint failed", "NOT NULL constraint", "FOREIGN KEY")
 _PROGRAMMING_MARKERS = ("Cannot operate on a closed", "Incorrect number of bindings")
 
 
+_HRANA_DETAIL = re.compile(r'message: "(?P<message>.*?)", code: "(?P<code>\w+)"')
+
+
 def translate(exc: ValueError) -> sqlite3.Error:
     """Map a libsql `ValueError` to the sqlite3 exception class a caller would expect."""
     message = str(exc)
+    detail = _HRANA_DETAIL.search(message)
+    if detail:  # sqld wraps SQLite's own message; keep just that part
+        message = detail["message"].removeprefix("SQLite error: ")
+        if detail["code"].startswith("SQLITE_CONSTRAINT"):
+            return IntegrityError(message)
     if any(marker in message for marker in _INTEGRITY_MARKERS):
         return IntegrityError(message)
     if any(marker in message for marker in _PROGRAMMING_MARKERS):
@@ -159,7 +168,9 @@ def is_remote(target: str) -> bool:
     return target.startswith(("libsql://", "http://", "https://", "ws://", "wss://"))
 
 
-def connect(target: str, *, auth_token: str | None = None, busy_timeout_ms: int = 5000) -> Connection:
+def connect(
+    target: str, *, auth_token: str | None = None, busy_timeout_ms: int = 5000
+) -> Connection:
     """Open a local libSQL file (tuned for concurrent readers) or a remote sqld/Turso database."""
     try:
         if is_remote(target):

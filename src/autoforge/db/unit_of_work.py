@@ -141,6 +141,8 @@ class Database:
         try:
             yield uow
             if read_only:
+                # Detach first: a rollback would expire what was read, and callers keep it.
+                session.expunge_all()
                 session.rollback()
             else:
                 write_to_outbox(session, uow.events)

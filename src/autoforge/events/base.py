@@ -41,7 +41,9 @@ def register(cls: type[DomainEvent]) -> type[DomainEvent]:
     return cls
 
 
-def rebuild(event_type: str, event_id: str, occurred_at: datetime, data: dict[str, Any]) -> DomainEvent:
+def rebuild(
+    event_type: str, event_id: str, occurred_at: datetime, data: dict[str, Any]
+) -> DomainEvent:
     cls = _REGISTRY.get(event_type)
     if cls is None:
         return UnknownEvent(event_id=event_id, occurred_at=occurred_at, name=event_type, data=data)

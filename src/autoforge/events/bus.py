@@ -42,7 +42,9 @@ class EventBus:
     ) -> None:
         """`name` identifies the handler in delivery records; it must be stable across runs."""
         key = event_type if isinstance(event_type, str) else event_type.__name__
-        self._handlers[key].append((name or f"{handler.__module__}.{handler.__qualname__}", handler))
+        self._handlers[key].append(
+            (name or f"{handler.__module__}.{handler.__qualname__}", handler)
+        )
 
     def handler_names(self, event: DomainEvent) -> list[str]:
         return [name for name, _ in self._handlers.get(event.event_type, [])]
@@ -52,7 +54,9 @@ class EventBus:
         skipped = set(skip)
         todo = [(n, h) for n, h in self._handlers.get(event.event_type, []) if n not in skipped]
         outcome = Outcome()
-        futures = [(name, self._pool.submit(self._run, name, handler, event)) for name, handler in todo]
+        futures = [
+            (name, self._pool.submit(self._run, name, handler, event)) for name, handler in todo
+        ]
         for name, future in futures:
             failure = future.result()
             if failure is None:

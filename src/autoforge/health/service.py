@@ -11,7 +11,9 @@ from autoforge.db.events import DatabaseHealthCheckCompleted, HealthStatus, clas
 from autoforge.db.unit_of_work import Database
 
 
-def check_database(database: Database, environment: str, target: str) -> DatabaseHealthCheckCompleted:
+def check_database(
+    database: Database, environment: str, target: str
+) -> DatabaseHealthCheckCompleted:
     started = time.perf_counter()
     try:
         with database.engine.connect() as connection:

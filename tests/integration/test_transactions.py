@@ -1,0 +1,106 @@
+"""Retries under real lock contention on a local libSQL file, and only for transient errors."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import libsql
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from autoforge.bootstrap import Container, bootstrap
+from autoforge.config import Settings
+from autoforge.db import migrations
+from autoforge.db.unit_of_work import Database, UnitOfWork
+from autoforge.prompts.models import PromptRow
+
+
+@pytest.fixture
+def impatient(tmp_path: Path) -> Container:
+    """A database whose writers give up waiting for the lock after 20 ms."""
+    settings = Settings(  # type: ignore[call-arg]
+        autoforge_data_dir=tmp_path, db_busy_timeout_ms=20, _env_file=None
+    )
+    container = bootstrap(settings)
+    migrations.upgrade(container.database.engine)
+    return container
+
+
+def hold_write_lock(db_file: Path, seconds: float, locked: threading.Event) -> threading.Thread:
+    """Another connection (as another process would) takes the write lock and sits on it."""
+
+    def run() -> None:
+        conn = libsql.connect(str(db_file), isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT INTO prompts (id, user_id, name, title, content, status, version, metadata,"
+            " created_at, updated_at) VALUES ('blocker', 'bob', 'blocker', 't', 'c', 'draft', 1,"
+            " '{}', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')"
+        )
+        locked.set()
+        threading.Event().wait(seconds)
+        conn.commit()
+        conn.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def add_prompt(uow: UnitOfWork) -> str:
+    prompt = PromptRow(user_id="alice", name="p", title="t", content="c")
+    uow.session.add(prompt)
+    uow.session.flush()
+    return prompt.id
+
+
+def test_writer_retries_through_real_lock_contention(
+    impatient: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    locked = threading.Event()
+    holder = hold_write_lock(impatient.settings.data_dir / "autoforge.db", 0.4, locked)
+    assert locked.wait(5)
+    caplog.set_level(logging.WARNING, logger="autoforge.db.unit_of_work")
+    database = Database(impatient.database.engine, retry_attempts=12)
+    prompt_id = database.run(add_prompt)
+    holder.join()
+    retries = [r for r in caplog.records if "transient database error" in r.getMessage()]
+    assert retries, "the writer should have met the lock and retried"
+    assert "database is locked" in retries[0].getMessage()
+    with database.transaction(read_only=True) as uow:
+        ids = set(uow.session.scalars(select(PromptRow.id)))
+    assert ids == {"blocker", prompt_id}
+
+
+def test_without_retries_the_same_contention_fails(impatient: Container) -> None:
+    locked = threading.Event()
+    holder = hold_write_lock(impatient.settings.data_dir / "autoforge.db", 0.4, locked)
+    assert locked.wait(5)
+    database = Database(impatient.database.engine, retry_attempts=1)
+    with pytest.raises(OperationalError, match="database is locked"):
+        database.run(add_prompt)
+    holder.join()
+
+
+def test_non_transient_errors_are_not_retried(file_container: Container) -> None:
+    calls = 0
+
+    def duplicate(uow: UnitOfWork) -> None:
+        nonlocal calls
+        calls += 1
+        uow.session.add_all(
+            [
+                PromptRow(user_id="alice", name="same", title="t", content="c"),
+                PromptRow(user_id="alice", name="same", title="t", content="c"),
+            ]
+        )
+        uow.session.flush()
+
+    with pytest.raises(IntegrityError):
+        file_container.database.run(duplicate)
+    assert calls == 1
+    with file_container.database.transaction(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PromptRow)) == 0
