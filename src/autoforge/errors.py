@@ -46,3 +46,8 @@ class ReadOnlyTransactionError(AutoforgeError):
 class DatabaseUnavailableError(AutoforgeError):
     status = 503
     title = "Database unavailable"
+
+
+class DatabaseBusyError(AutoforgeError):
+    status = 503
+    title = "Database busy"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
-import libsql
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -29,25 +31,21 @@ def impatient(tmp_path: Path) -> Container:
     return container
 
 
-def hold_write_lock(db_file: Path, seconds: float, locked: threading.Event) -> threading.Thread:
-    """Another connection (as another process would) takes the write lock and sits on it."""
+ROOT = Path(__file__).resolve().parents[2]
 
-    def run() -> None:
-        conn = libsql.connect(str(db_file), isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "INSERT INTO prompts (id, user_id, name, title, content, status, version, metadata,"
-            " created_at, updated_at) VALUES ('blocker', 'bob', 'blocker', 't', 'c', 'draft', 1,"
-            " '{}', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')"
-        )
-        locked.set()
-        threading.Event().wait(seconds)
-        conn.commit()
-        conn.close()
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
+def hold_write_lock(db_file: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process takes the write lock and sits on it; returns once it holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.hold_write_lock", str(db_file), str(seconds)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
 
 
 def add_prompt(uow: UnitOfWork) -> str:
@@ -60,13 +58,11 @@ def add_prompt(uow: UnitOfWork) -> str:
 def test_writer_retries_through_real_lock_contention(
     impatient: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
-    locked = threading.Event()
-    holder = hold_write_lock(impatient.settings.data_dir / "autoforge.db", 0.4, locked)
-    assert locked.wait(5)
+    holder = hold_write_lock(impatient.settings.data_dir / "autoforge.db", 0.4)
     caplog.set_level(logging.WARNING, logger="autoforge.db.unit_of_work")
     database = Database(impatient.database.engine, retry_attempts=12)
     prompt_id = database.run(add_prompt)
-    holder.join()
+    assert holder.wait(10) == 0
     retries = [r for r in caplog.records if "transient database error" in r.getMessage()]
     assert retries, "the writer should have met the lock and retried"
     assert "database is locked" in retries[0].getMessage()
@@ -76,13 +72,11 @@ def test_writer_retries_through_real_lock_contention(
 
 
 def test_without_retries_the_same_contention_fails(impatient: Container) -> None:
-    locked = threading.Event()
-    holder = hold_write_lock(impatient.settings.data_dir / "autoforge.db", 0.4, locked)
-    assert locked.wait(5)
+    holder = hold_write_lock(impatient.settings.data_dir / "autoforge.db", 0.4)
     database = Database(impatient.database.engine, retry_attempts=1)
     with pytest.raises(OperationalError, match="database is locked"):
         database.run(add_prompt)
-    holder.join()
+    assert holder.wait(10) == 0
 
 
 def test_non_transient_errors_are_not_retried(file_container: Container) -> None:
@@ -104,3 +98,24 @@ def test_non_transient_errors_are_not_retried(file_container: Container) -> None
     assert calls == 1
     with file_container.database.transaction(read_only=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(PromptRow)) == 0
+
+
+def test_writers_in_one_process_queue_instead_of_stalling(file_container: Container) -> None:
+    """Eight threads write at once; all succeed, each row once (no lock errors, no stall)."""
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            with file_container.database.transaction() as uow:
+                uow.session.add(PromptRow(user_id="alice", name=f"p{i}", title="t", content="c"))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with file_container.database.transaction(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PromptRow)) == 8

@@ -53,6 +53,14 @@ class PromptRow(Base):
             "id",
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        # The same without a status filter (the default listing) and the export's key order.
+        Index(
+            "ix_prompts_live_by_user_created",
+            "user_id",
+            "created_at",
+            "id",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -154,6 +153,12 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_prompts_live_by_user",
             ["user_id", "status", "created_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        )
+        batch_op.create_index(
+            "ix_prompts_live_by_user_created",
+            ["user_id", "created_at", "id"],
             unique=False,
             sqlite_where=sa.text("deleted_at IS NULL"),
         )
@@ -383,6 +388,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_prompts_user_id")
         batch_op.drop_index("ix_prompts_status")
         batch_op.drop_index("ix_prompts_parent_id")
+        batch_op.drop_index(
+            "ix_prompts_live_by_user_created", sqlite_where=sa.text("deleted_at IS NULL")
+        )
         batch_op.drop_index("ix_prompts_live_by_user", sqlite_where=sa.text("deleted_at IS NULL"))
         batch_op.drop_index("ix_prompts_deleted_at")
         batch_op.drop_index("ix_prompts_created_at")

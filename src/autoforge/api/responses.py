@@ -1,0 +1,58 @@
+"""OpenAPI declarations of the `application/problem+json` responses an endpoint can return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autoforge.api.problems import PROBLEM_JSON, Problem
+
+_PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
+    404: (
+        "No such resource for this owner",
+        {"title": "Not found", "detail": "prompt 7f1c2f9e-... not found"},
+    ),
+    409: (
+        "Conflicts with the current state; a stale edit also gets `current_version`",
+        {
+            "title": "Conflict",
+            "detail": "prompt 7f1c2f9e-... is at version 4, but the change was based on "
+            "version 3: reload it and reapply the change",
+            "current_version": 4,
+        },
+    ),
+    413: ("The request body is too large", {"title": "Payload too large", "detail": "..."}),
+    415: (
+        "The request body has an unsupported media type",
+        {"title": "Unsupported media type", "detail": "send application/x-ndjson"},
+    ),
+    422: (
+        "Invalid input; `errors` names each offending field",
+        {
+            "title": "Validation failed",
+            "detail": "title: String should have at least 1 character",
+            "errors": [{"field": "title", "message": "String should have at least 1 character"}],
+        },
+    ),
+    503: (
+        "The database could not answer",
+        {"title": "Database unavailable", "detail": "the database could not answer"},
+    ),
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each code documented as a Problem, with an example."""
+    declared: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        description, example = _PROBLEMS[code]
+        declared[code] = {
+            "model": Problem,
+            "description": description,
+            "content": {
+                PROBLEM_JSON: {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "example": {"type": "about:blank", "status": code, **example},
+                }
+            },
+        }
+    return declared

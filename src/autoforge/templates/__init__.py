@@ -1,0 +1,1 @@
+"""Prompt templates: `{{variable}}` content with declared, typed parameters."""
