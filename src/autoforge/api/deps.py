@@ -11,7 +11,9 @@ from autoforge.bootstrap import Container
 from autoforge.db.unit_of_work import UnitOfWork
 
 
-def get_container(request: Request) -> Container:
+# Cheap dependencies are `async def` so FastAPI runs them on the event loop instead of
+# paying a thread-pool hop each; only the ones that touch the database stay sync.
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -34,7 +36,7 @@ WriteUoW = Annotated[UnitOfWork, Depends(write_transaction)]
 ReadUoW = Annotated[UnitOfWork, Depends(read_transaction)]
 
 
-def current_principal(container: ContainerDep) -> str:
+async def current_principal(container: ContainerDep) -> str:
     """Local mode has one user; the auth issue replaces only this function."""
     return container.settings.local_user_id
 

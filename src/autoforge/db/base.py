@@ -35,7 +35,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        # fromisoformat is C code and reads the trailing Z since 3.11; strptime was 20x slower
+        # and dominated list queries.
+        return datetime.fromisoformat(value)
 
 
 class Base(DeclarativeBase):

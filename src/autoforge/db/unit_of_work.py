@@ -87,6 +87,10 @@ class UnitOfWork:
             raise
 
 
+class AutoforgeSession(Session):
+    """Our session class; the read-only guards are registered on it once, not per session."""
+
+
 def _refuse_writes(state: ORMExecuteState) -> None:
     if state.session.info.get("read_only") and (
         state.is_insert or state.is_update or state.is_delete
@@ -97,6 +101,10 @@ def _refuse_writes(state: ORMExecuteState) -> None:
 def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
         raise ReadOnlyTransactionError("write attempted in a read-only transaction")
+
+
+event.listen(AutoforgeSession, "do_orm_execute", _refuse_writes)
+event.listen(AutoforgeSession, "before_flush", _refuse_flush)
 
 
 class Database:
@@ -123,14 +131,11 @@ class Database:
         self.write_lock_timeout_s = 30.0
 
     def _open(self, read_only: bool) -> Session:
-        session = Session(
+        return AutoforgeSession(
             bind=self._reader if read_only else self._writer,
             expire_on_commit=False,
             info={"read_only": read_only},
         )
-        event.listen(session, "do_orm_execute", _refuse_writes)
-        event.listen(session, "before_flush", _refuse_flush)
-        return session
 
     @contextmanager
     def transaction(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:

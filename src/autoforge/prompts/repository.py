@@ -82,21 +82,27 @@ def beyond(
     return key < position if newest_first else key > position
 
 
+# The prompt's tags (a JSON array) and labels (a JSON object), computed inside the row's own
+# query (no N+1). Built once: constructing these subqueries per call cost more than running
+# the query.
+_TAGS_JSON: ColumnElement[str] = (
+    select(func.json_group_array(PromptTagRow.tag_name))
+    .where(PromptTagRow.prompt_id == PromptRow.id)
+    .scalar_subquery()
+)
+_LABELS_JSON: ColumnElement[str] = (
+    select(func.json_group_object(PromptLabelRow.label, PromptLabelRow.version_number))
+    .where(PromptLabelRow.prompt_id == PromptRow.id)
+    .scalar_subquery()
+)
+
+
 def tags_json() -> ColumnElement[str]:
-    """The prompt's tags as a JSON array, computed inside the row's own query (no N+1)."""
-    return (
-        select(func.json_group_array(PromptTagRow.tag_name))
-        .where(PromptTagRow.prompt_id == PromptRow.id)
-        .scalar_subquery()
-    )
+    return _TAGS_JSON
 
 
 def labels_json() -> ColumnElement[str]:
-    return (
-        select(func.json_group_object(PromptLabelRow.label, PromptLabelRow.version_number))
-        .where(PromptLabelRow.prompt_id == PromptRow.id)
-        .scalar_subquery()
-    )
+    return _LABELS_JSON
 
 
 def apply_filters(query: Select[*Columns], filters: ListFilters) -> Select[*Columns]:
@@ -148,14 +154,19 @@ class PromptRepository:
         found = self.session.execute(self._views().where(PromptRow.name == name)).first()
         return None if found is None else self._to_view(*found)
 
-    def page(self, filters: ListFilters, after: Cursor | None, limit: int) -> list[PromptView]:
+    def page_statement(
+        self, filters: ListFilters, after: Cursor | None, limit: int
+    ) -> Select[PromptRow, str, str]:
         """Newest first, keyset-paginated on (created_at, id): one SQL statement per page."""
         query = apply_filters(self._views(), filters)
         if after is not None:
             query = query.where(
                 beyond(PromptRow.created_at, PromptRow.id, after, newest_first=True)
             )
-        query = query.order_by(PromptRow.created_at.desc(), PromptRow.id.desc()).limit(limit)
+        return query.order_by(PromptRow.created_at.desc(), PromptRow.id.desc()).limit(limit)
+
+    def page(self, filters: ListFilters, after: Cursor | None, limit: int) -> list[PromptView]:
+        query = self.page_statement(filters, after, limit)
         return [self._to_view(*found) for found in self.session.execute(query)]
 
     def get(self, prompt_id: str) -> PromptRow | None:

@@ -1,0 +1,28 @@
+"""The app as `autoforge serve` runs it, plus one bare route returning a constant: the
+framework's own ceiling on this machine, measured in the same server process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from autoforge.app import create_app
+from autoforge.bootstrap import bootstrap
+from autoforge.config import Settings
+
+
+def main(data_dir: str, port: int) -> None:
+    container = bootstrap(Settings(autoforge_data_dir=Path(data_dir), _env_file=None))  # type: ignore[call-arg]
+    app = create_app(container)
+
+    @app.get("/bench/constant", include_in_schema=False)
+    def constant() -> dict[str, str]:
+        return {"status": "ok"}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
