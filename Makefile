@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "need $(PY) on PATH"; exit 1; }
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	@echo "installing; the first time this compiles llama-cpp-python (about 10 minutes, then cached)"
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import libsql
+from tests.support.sqld import free_port, wait_for_port
 
 from autoforge.bootstrap import Container, bootstrap
 from autoforge.config import Settings
@@ -30,7 +31,6 @@ from autoforge.prompts.bulk_import import import_prompts
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.repository import PromptRepository
 from autoforge.prompts.service import list_prompts
-from tests.support.sqld import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 OWNER = "local-user"  # the principal `autoforge serve` uses in local mode

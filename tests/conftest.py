@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,11 +40,12 @@ def fresh_bus(container: Container) -> Container:
     bus = EventBus()
     relay = OutboxRelay(container.database, bus)
     container.database.after_commit = relay.notify
-    return Container(settings=container.settings, database=container.database, bus=bus, relay=relay)
+    return dataclasses.replace(container, bus=bus, relay=relay)
 
 
 def wipe(container: Container) -> None:
     """Empties every table (children first) so each test starts from a clean database."""
+    container.gateway.flush()  # call records are written behind; none may land after this
     with container.database.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(text(f'DELETE FROM "{table.name}"'))

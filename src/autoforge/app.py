@@ -11,6 +11,8 @@ from autoforge import __version__
 from autoforge.api import problems
 from autoforge.bootstrap import Container, bootstrap
 from autoforge.health.router import router as health_router
+from autoforge.llm.router import openai_router
+from autoforge.llm.router import router as llm_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.templates.router import router as templates_router
 
@@ -39,6 +41,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container
     problems.install(app)
     app.include_router(health_router)
+    app.include_router(llm_router)
+    app.include_router(openai_router)
     app.include_router(prompts_router)
     app.include_router(templates_router)
     return app

@@ -11,6 +11,12 @@ from autoforge.db.unit_of_work import Database
 from autoforge.events.base import DomainEvent
 from autoforge.events.bus import EventBus
 from autoforge.events.relay import OutboxRelay
+from autoforge.llm.cache import ResponseCache
+from autoforge.llm.gateway import Gateway, GatewayConfig
+from autoforge.llm.litellm_client import LiteLLMClient
+from autoforge.llm.local_model import GGUF_FILE, LocalModelConfig, shared_local_model
+from autoforge.llm.repository import CallLog
+from autoforge.llm.write_behind import WriteBehind
 
 log = logging.getLogger("autoforge")
 
@@ -21,6 +27,7 @@ class Container:
     database: Database
     bus: EventBus
     relay: OutboxRelay
+    gateway: Gateway
 
     def publish_infrastructure(self, event: DomainEvent) -> None:
         """Infrastructure events bypass the outbox: they report on the database itself."""
@@ -29,6 +36,7 @@ class Container:
 
     def close(self) -> None:
         self.relay.stop()
+        self.gateway.close()
         self.bus.close()
         self.database.engine.dispose()
 
@@ -43,6 +51,42 @@ def bootstrap(settings: Settings | None = None) -> Container:
     database = Database(engine)
     relay = OutboxRelay(database, bus)
     database.after_commit = relay.notify
-    container = Container(settings=settings, database=database, bus=bus, relay=relay)
+    container = Container(
+        settings=settings,
+        database=database,
+        bus=bus,
+        relay=relay,
+        gateway=build_gateway(settings, database),
+    )
     holder.append(container)
     return container
+
+
+def build_gateway(settings: Settings, database: Database) -> Gateway:
+    """LiteLLM for every provider plus the embedded model; neither is imported or loaded yet."""
+    local = shared_local_model(
+        LocalModelConfig(
+            path=settings.local_model_path or settings.data_dir / "models" / GGUF_FILE,
+            threads=settings.local_model_threads,
+            context=settings.local_model_context,
+            default_max_tokens=settings.local_model_max_tokens,
+        )
+    )
+    config = GatewayConfig(
+        default_model=settings.llm_default_model,
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+        backoff_base_s=settings.llm_backoff_base_s,
+        backoff_max_s=settings.llm_backoff_max_s,
+        concurrency=settings.llm_concurrency,
+        default_concurrency=settings.llm_default_concurrency,
+        fallbacks=settings.llm_fallbacks,
+        models=settings.llm_models,
+    )
+    writes = WriteBehind(database)
+    return Gateway(
+        LiteLLMClient(local, model_options=settings.llm_model_options),
+        config,
+        cache=ResponseCache(database, writes),
+        calls=CallLog(database, writes),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,24 @@ class Settings(BaseSettings):
     db_pool_recycle_s: int | None = None
     local_user_id: str = Field(default="local-user", description="principal in local mode")
     log_level: str = "INFO"
+
+    # LLM gateway. Model names are LiteLLM's (`openai/gpt-4o-mini`, `ollama/llama3`, ...).
+    llm_default_model: str = "local/gemma-3-270m"
+    llm_models: list[str] = Field(default_factory=list, description="also listed at /v1/models")
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = Field(default=2, ge=0)
+    llm_backoff_base_s: float = 0.5
+    llm_backoff_max_s: float = 8.0
+    # Parallel calls per model or per provider prefix; the local model runs one at a time.
+    llm_concurrency: dict[str, int] = Field(default_factory=lambda: {"local": 1})
+    llm_default_concurrency: int = Field(default=8, ge=1)
+    llm_fallbacks: dict[str, list[str]] = Field(default_factory=dict)
+    # Extra LiteLLM arguments per model, e.g. {"openai/qwen": {"api_base": "http://h:8001/v1"}}.
+    llm_model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    local_model_path: Path | None = None
+    local_model_threads: int | None = None
+    local_model_context: int = 2048
+    local_model_max_tokens: int = 256
 
     @property
     def data_dir(self) -> Path:

@@ -18,12 +18,17 @@ from autoforge.app import create_app
 from autoforge.bootstrap import bootstrap
 from autoforge.config import Settings
 from autoforge.db import migrations
+from autoforge.llm.fake import FakeModelClient
+from tests.support.gateway import make_gateway
 
 # Collection-time app: schemathesis needs the schema before fixtures exist.
 _container = bootstrap(
     Settings(autoforge_data_dir=Path(tempfile.mkdtemp(prefix="fuzz-")), _env_file=None)  # type: ignore[call-arg]
 )
 migrations.upgrade(_container.database.engine)
+# Model calls are answered by the fake client: this checks the HTTP contract, and a real
+# model's upstream 5xx (no provider key, a timeout on a huge max_tokens) would be honest.
+_container.gateway = make_gateway(_container.database, FakeModelClient())
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_container))
 
 

@@ -4,6 +4,14 @@ from autoforge.audit import models as audit_models
 from autoforge.db.base import Base
 from autoforge.evaluations import models as evaluation_models
 from autoforge.events import models as event_models
+from autoforge.llm import models as llm_models
 from autoforge.prompts import models as prompt_models
 
-__all__ = ["Base", "audit_models", "evaluation_models", "event_models", "prompt_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "evaluation_models",
+    "event_models",
+    "llm_models",
+    "prompt_models",
+]

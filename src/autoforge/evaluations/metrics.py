@@ -1,0 +1,254 @@
+"""Aggregate metrics of an evaluation's scored cases, and the paired comparison of two runs.
+
+Pure functions over plain values: nothing here touches a database, a web framework or a model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autoforge.evaluations.assertions import CaseOutcome, Score
+
+HALLUCINATION_THRESHOLD = 0.5
+
+# Function words carry no claim: an answer may use them freely without being "unsupported".
+_FUNCTION_WORDS = """
+a an the and or but if then than so of to in on at by for with from into over under about as
+is are was were be been being am do does did done have has had having it its this that these
+those there here he she they them his her their we us our you your i me my not no yes very
+just also too can could will would should may might must shall what which who whom whose
+when where why how all any some each every more most other
+"""
+_STOPWORDS = frozenset(_FUNCTION_WORDS.split())
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+_PUNCTUATION = frozenset(string.punctuation)
+# Largest population standard deviation a quantity confined to 0..1 can have.
+_MAX_UNIT_STD = 0.5
+# Bootstrap resamples are drawn in blocks of at most this many indices to bound memory.
+_BOOTSTRAP_BLOCK = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCase:
+    """One test case's outcome and the score its assertion set gave it."""
+
+    outcome: CaseOutcome
+    score: Score
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyPercentiles:
+    p50: float
+    p95: float
+    p99: float
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationSummary:
+    """The aggregates stored on an evaluation (see each function for its definition)."""
+
+    cases: int
+    overall_score: float
+    accuracy: float
+    hallucination_rate: float
+    style_consistency: float
+    total_cost_usd: float
+    latency_ms: LatencyPercentiles
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Candidate minus baseline mean score, its confidence interval, and whether 0 lies outside."""
+
+    delta: float
+    ci_low: float
+    ci_high: float
+    significant: bool
+
+
+def _require_cases(values: Sequence[Any], what: str) -> None:
+    if not values:
+        raise ValueError(f"{what} of no cases is undefined")
+
+
+def pass_rate(passed: Sequence[bool]) -> float:
+    """Accuracy: the share of cases that passed."""
+    _require_cases(passed, "a pass rate")
+    return sum(passed) / len(passed)
+
+
+def mean_score(values: Sequence[float]) -> float:
+    """Overall score: the plain mean of the case scores."""
+    _require_cases(values, "a mean score")
+    return math.fsum(values) / len(values)
+
+
+def latency_percentiles(latencies_ms: Sequence[float]) -> LatencyPercentiles:
+    """p50/p95/p99 of the case latencies, linearly interpolated between ranks."""
+    _require_cases(latencies_ms, "latency percentiles")
+    p50, p95, p99 = np.percentile(np.asarray(latencies_ms, dtype=float), [50, 95, 99])
+    return LatencyPercentiles(float(p50), float(p95), float(p99))
+
+
+def total_cost(costs_usd: Iterable[float]) -> float:
+    return math.fsum(costs_usd)
+
+
+def _style_features(output: str) -> tuple[float, float, float, float, float]:
+    """(length, sentences, uppercase share, punctuation share, is JSON) of one output."""
+    text = output.strip()
+    sentences = len(_SENTENCE_END.findall(text))
+    if text and text[-1] not in ".!?":
+        sentences += 1  # trailing text without a full stop is a sentence too
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    visible = [c for c in text if not c.isspace()]
+    punct = sum(c in _PUNCTUATION for c in visible) / len(visible) if visible else 0.0
+    try:
+        is_json = isinstance(json.loads(text), dict | list)
+    except ValueError:
+        is_json = False
+    return float(len(text)), float(sentences), upper, punct, float(is_json)
+
+
+def _relative_spread(values: np.ndarray[Any, np.dtype[np.float64]]) -> float:
+    mean = float(values.mean())
+    if mean == 0.0:
+        return 0.0
+    return min(1.0, float(values.std()) / mean)
+
+
+def style_consistency(outputs: Sequence[str]) -> float:
+    """How alike the outputs are in style, in 0..1 (1 = indistinguishable by these features).
+
+    Five features of each stripped output: character length; sentence count (runs of
+    . ! ? followed by whitespace or the end, plus one for trailing text without one);
+    uppercase share of letters; punctuation share of non-space characters; and 1 if the
+    output is a JSON object or array, else 0. Each feature's dispersion across outputs is
+    in 0..1: for the two counts, the coefficient of variation (population std / mean,
+    capped at 1; 0 when the mean is 0); for the three 0..1 quantities, population std / 0.5
+    (0.5 being the largest std such a quantity can have). The result is 1 minus the mean
+    of the five dispersions. Fewer than two outputs are trivially consistent (1.0).
+    """
+    _require_cases(outputs, "style consistency")
+    if len(outputs) < 2:
+        return 1.0
+    features = np.array([_style_features(output) for output in outputs], dtype=float)
+    dispersions = [
+        _relative_spread(features[:, 0]),
+        _relative_spread(features[:, 1]),
+        *(min(1.0, float(features[:, k].std()) / _MAX_UNIT_STD) for k in (2, 3, 4)),
+    ]
+    return 1.0 - sum(dispersions) / len(dispersions)
+
+
+def content_tokens(text: str) -> set[str]:
+    """Lower-cased word tokens minus English function words; numbers count as content."""
+    return {token for token in _WORD.findall(text.lower()) if token not in _STOPWORDS}
+
+
+def _strings_in(value: Any) -> Iterable[str]:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings_in(item)
+    elif value is not None:
+        yield str(value)
+
+
+def unsupported_share(outcome: CaseOutcome) -> float:
+    """Share of the output's distinct content tokens found in neither the inputs nor expected."""
+    said = content_tokens(outcome.output)
+    if not said:
+        return 0.0
+    sources = [*_strings_in(outcome.inputs), outcome.expected or ""]
+    supported = set().union(*(content_tokens(source) for source in sources))
+    return len(said - supported) / len(said)
+
+
+def is_hallucination(case: ScoredCase, *, threshold: float = HALLUCINATION_THRESHOLD) -> bool:
+    """Whether one case's output is flagged as unsupported (see `hallucination_rate`)."""
+    if case.score.unsupported is not None:
+        return case.score.unsupported
+    return unsupported_share(case.outcome) > threshold
+
+
+def hallucination_rate(
+    cases: Sequence[ScoredCase], *, threshold: float = HALLUCINATION_THRESHOLD
+) -> float:
+    """Share of cases whose output is flagged as unsupported, in 0..1.
+
+    A case is flagged by the judge when an assertion (the LLM judge) said whether the output
+    is supported (`Score.unsupported` not None). Otherwise the reference check applies: the
+    output's distinct content tokens (lower-cased words and numbers, English function words
+    removed) are compared with those of the case's input variables and expected output, and
+    the case is flagged when the share of output tokens found in neither is strictly above
+    `threshold` (default 0.5). An output with no content tokens is never flagged.
+    """
+    _require_cases(cases, "a hallucination rate")
+    return sum(is_hallucination(case, threshold=threshold) for case in cases) / len(cases)
+
+
+def summarize(cases: Sequence[ScoredCase]) -> EvaluationSummary:
+    """Every aggregate of an evaluation at once."""
+    _require_cases(cases, "a summary")
+    return EvaluationSummary(
+        cases=len(cases),
+        overall_score=mean_score([case.score.value for case in cases]),
+        accuracy=pass_rate([case.score.passed for case in cases]),
+        hallucination_rate=hallucination_rate(cases),
+        style_consistency=style_consistency([case.outcome.output for case in cases]),
+        total_cost_usd=total_cost(case.outcome.cost_usd for case in cases),
+        latency_ms=latency_percentiles([case.outcome.latency_ms for case in cases]),
+    )
+
+
+def paired_bootstrap(
+    baseline: Sequence[float],
+    candidate: Sequence[float],
+    *,
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int | None = 0,
+) -> Comparison:
+    """Paired bootstrap CI for mean(candidate) - mean(baseline) over the same cases.
+
+    `baseline[i]` and `candidate[i]` must score the same case. Cases are resampled with
+    replacement `resamples` times; the interval is the percentile interval of the resampled
+    mean differences at `confidence`. Significant when the interval excludes 0. The same
+    seed gives the same interval.
+    """
+    a = np.asarray(baseline, dtype=float)
+    b = np.asarray(candidate, dtype=float)
+    if a.ndim != 1 or a.shape != b.shape or a.size == 0:
+        raise ValueError("paired bootstrap needs two equally long, non-empty score lists")
+    if resamples < 1 or not 0.0 < confidence < 1.0:
+        raise ValueError("resamples must be >= 1 and confidence in (0, 1)")
+    diffs = b - a
+    rng = np.random.default_rng(seed)
+    means = np.empty(resamples)
+    block = max(1, _BOOTSTRAP_BLOCK // diffs.size)
+    for start in range(0, resamples, block):
+        count = min(block, resamples - start)
+        means[start : start + count] = diffs[rng.integers(0, diffs.size, (count, diffs.size))].mean(
+            axis=1
+        )
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(means, [tail, 1.0 - tail])
+    return Comparison(
+        delta=float(diffs.mean()),
+        ci_low=float(low),
+        ci_high=float(high),
+        significant=bool(low > 0.0 or high < 0.0),
+    )

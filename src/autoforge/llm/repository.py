@@ -1,0 +1,77 @@
+"""The call log (`llm_calls`): every gateway call is appended here, and traces are read back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from autoforge.db.unit_of_work import Database
+from autoforge.llm.models import LLMCallRow
+from autoforge.llm.types import CallRecord, CompletionRequest, TraceContext
+from autoforge.llm.write_behind import WriteBehind
+
+_CALLS: Table = LLMCallRow.__table__  # type: ignore[assignment]
+
+
+class CallLog:
+    def __init__(self, database: Database, writes: WriteBehind) -> None:
+        self._database = database
+        self._writes = writes
+
+    def append(
+        self,
+        record: CallRecord,
+        request: CompletionRequest,
+        output: str | None,
+        trace: TraceContext | None,
+    ) -> None:
+        trace = trace or TraceContext()
+        values: dict[str, Any] = {
+            "id": record.id,
+            "model": record.model,
+            "prompt_id": trace.prompt_id,
+            "prompt_version": trace.prompt_version,
+            "variables": dict(trace.variables) if trace.variables is not None else None,
+            "input": request.as_input(),
+            "output": output,
+            "finish_reason": record.finish_reason,
+            "tokens_in": record.tokens_in,
+            "tokens_out": record.tokens_out,
+            "cost_usd": record.cost_usd,
+            "latency_ms": record.latency_ms,
+            "cache_hit": record.cache_hit,
+            "attempts": record.attempts,
+            "error": record.error,
+            "created_at": record.created_at,
+        }
+        self._writes.insert(_CALLS, values)
+
+    def flush(self) -> None:
+        self._writes.flush()
+
+    def close(self) -> None:
+        """Writes what is queued and stops the writer thread."""
+        self._writes.close()
+
+    def list(
+        self,
+        *,
+        model: str | None = None,
+        prompt_id: str | None = None,
+        limit: int = 50,
+    ) -> list[LLMCallRow]:
+        """Newest first. Waits for queued records, so a caller always sees its own calls."""
+        self._writes.flush()
+        query = select(LLMCallRow).order_by(LLMCallRow.created_at.desc(), LLMCallRow.id.desc())
+        if model is not None:
+            query = query.where(LLMCallRow.model == model)
+        if prompt_id is not None:
+            query = query.where(LLMCallRow.prompt_id == prompt_id)
+        with self._database.transaction(read_only=True) as uow:
+            return list(uow.session.scalars(query.limit(limit)))
+
+    def get(self, call_id: str) -> LLMCallRow | None:
+        self._writes.flush()
+        with self._database.transaction(read_only=True) as uow:
+            return uow.session.get(LLMCallRow, call_id)

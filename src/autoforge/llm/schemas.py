@@ -1,0 +1,141 @@
+"""Request and response bodies: OpenAI's wire format for /v1, ours for /api/v1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from autoforge.llm.types import CallRecord
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
+class SamplingParams(BaseModel):
+    """The OpenAI fields the gateway passes on; unknown fields are ignored, as OpenAI's are."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str | None = Field(default=None, description="a gateway model name; default if empty")
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    n: int = Field(default=1, ge=1, le=1, description="one choice per call")
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    no_cache: bool = Field(default=False, description="AutoForgeNexus: bypass the cache")
+
+    def params(self) -> dict[str, Any]:
+        fields = (
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "stop",
+            "seed",
+            "presence_penalty",
+            "frequency_penalty",
+        )
+        values = {name: getattr(self, name) for name in fields}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class ChatCompletionIn(SamplingParams):
+    messages: list[ChatMessage] = Field(min_length=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    response_format: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _newer_token_limit(self) -> ChatCompletionIn:
+        # OpenAI renamed max_tokens; newer clients send only the new name.
+        if self.max_tokens is None and self.max_completion_tokens is not None:
+            self.max_tokens = self.max_completion_tokens
+        return self
+
+    def params(self) -> dict[str, Any]:
+        values = super().params()
+        if self.response_format is not None:
+            values["response_format"] = self.response_format
+        return values
+
+    def message_dicts(self) -> list[dict[str, Any]]:
+        return [m.model_dump(exclude_none=True) for m in self.messages]
+
+
+class TextCompletionIn(SamplingParams):
+    prompt: str | list[str]
+
+    @model_validator(mode="after")
+    def _single_prompt(self) -> TextCompletionIn:
+        if isinstance(self.prompt, list):
+            if len(self.prompt) != 1:
+                raise ValueError("exactly one prompt per call")
+            self.prompt = self.prompt[0]
+        return self
+
+
+class TraceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    model: str
+    prompt_id: str | None
+    prompt_version: int | None
+    variables: dict[str, Any] | None
+    input: dict[str, Any]
+    output: str | None
+    finish_reason: str | None
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float
+    latency_ms: float
+    cache_hit: bool
+    attempts: int
+    error: str | None
+    created_at: datetime
+
+
+class TraceList(BaseModel):
+    items: list[TraceOut]
+
+
+class ModelOut(BaseModel):
+    name: str
+    available: bool
+    detail: str
+    is_default: bool
+
+
+class CallRecordOut(BaseModel):
+    """The gateway's facts about one call, attached to responses as `autoforge`."""
+
+    call_id: str
+    model: str
+    cost_usd: float
+    latency_ms: float
+    cache_hit: bool
+    attempts: int
+
+    @classmethod
+    def of(cls, record: CallRecord) -> CallRecordOut:
+        return cls(
+            call_id=record.id,
+            model=record.model,
+            cost_usd=record.cost_usd,
+            latency_ms=round(record.latency_ms, 3),
+            cache_hit=record.cache_hit,
+            attempts=record.attempts,
+        )

@@ -1,0 +1,161 @@
+"""Values that cross the gateway: a request, a model's answer, and the record of one call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from autoforge.errors import ValidationFailed
+
+Message = Mapping[str, Any]
+
+# Every parameter a caller may pass changes the output, so all of them are part of the
+# cache key. Transport settings (timeout, retries, cache policy) travel separately.
+OUTPUT_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "top_k",
+        "max_tokens",
+        "stop",
+        "seed",
+        "response_format",
+        "presence_penalty",
+        "frequency_penalty",
+        "logit_bias",
+        "tools",
+        "tool_choice",
+    }
+)
+
+
+class CachePolicy(StrEnum):
+    AUTO = "auto"  # only deterministic calls (temperature 0) are cached
+    FORCE = "force"  # cache whatever the temperature, e.g. to replay an evaluation
+    BYPASS = "bypass"  # neither read nor write the cache
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRequest:
+    """Chat `messages` or a plain `prompt` (never both) for one model."""
+
+    model: str
+    messages: Sequence[Message] | None = None
+    prompt: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.messages is None) == (self.prompt is None):
+            raise ValidationFailed("give either messages or a prompt, not both or neither")
+        if self.messages is not None and not self.messages:
+            raise ValidationFailed("messages must not be empty")
+        unknown = sorted(set(self.params) - OUTPUT_PARAMS)
+        if unknown:
+            raise ValidationFailed(f"unsupported model parameters: {', '.join(unknown)}")
+
+    @property
+    def is_chat(self) -> bool:
+        return self.messages is not None
+
+    @property
+    def deterministic(self) -> bool:
+        temperature = self.params.get("temperature")
+        return temperature is not None and float(temperature) == 0.0
+
+    def for_model(self, model: str) -> CompletionRequest:
+        return replace(self, model=model)
+
+    def as_input(self) -> dict[str, Any]:
+        """What the trace stores as the call's input."""
+        body: dict[str, Any] = (
+            {"messages": [dict(m) for m in self.messages]}
+            if self.messages is not None
+            else {"prompt": self.prompt}
+        )
+        if self.params:
+            body["params"] = dict(self.params)
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A model's answer. `model` is the name the provider reports (its real model)."""
+
+    text: str
+    model: str
+    tokens_in: int
+    tokens_out: int
+    finish_reason: str
+    cost_usd: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "model": self.model,
+            "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out,
+            "finish_reason": self.finish_reason,
+            "cost_usd": self.cost_usd,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Completion:
+        return cls(
+            text=str(data["text"]),
+            model=str(data["model"]),
+            tokens_in=int(data["tokens_in"]),
+            tokens_out=int(data["tokens_out"]),
+            finish_reason=str(data["finish_reason"]),
+            cost_usd=float(data.get("cost_usd", 0.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TraceContext:
+    """Where a call came from, stored on its trace (set when a stored prompt is run)."""
+
+    prompt_id: str | None = None
+    prompt_version: int | None = None
+    variables: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """The per-call facts: who answered, what it cost, how long it took, what went wrong.
+
+    `model` is the gateway name of the model that answered (a fallback, if one did).
+    A cache hit costs nothing, so its `cost_usd` is 0 while its tokens are the stored ones.
+    """
+
+    id: str
+    model: str
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float
+    latency_ms: float
+    cache_hit: bool
+    attempts: int
+    created_at: datetime
+    finish_reason: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    completion: Completion
+    record: CallRecord
+
+    @property
+    def text(self) -> str:
+        return self.completion.text
+
+
+@dataclass(frozen=True, slots=True)
+class ModelStatus:
+    name: str
+    available: bool
+    detail: str
+    is_default: bool = False
