@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from autoforge.cli import db as db_commands
+from autoforge.cli import prompts as prompt_commands
+from autoforge.cli import templates as template_commands
 
 app = typer.Typer(
     name="autoforge",
@@ -13,6 +15,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_commands.app, name="db")
+app.add_typer(prompt_commands.app, name="prompt")
+app.add_typer(template_commands.app, name="template")
 
 
 @app.command()
