@@ -44,6 +44,15 @@ def test_data_survives_downgrade_and_upgrade(tmp_path: Path) -> None:
                 prompt_id=prompt.id, version_number=1, title="T", content="Hello", created_by="a"
             )
         )
+    # Written with raw SQL: the current model has columns that revision 0001 lacks.
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO evaluations (id, prompt_id, prompt_version, status, provider, model,"
+            " overall_score, config, created_at, updated_at) VALUES ('ev1', ?, 1, 'completed',"
+            " 'local', 'gemma', 0.75, '{}', '2026-01-01T00:00:00.000000Z',"
+            " '2026-01-01T00:00:00.000000Z')",
+            (prompt.id,),
+        )
     migrations.upgrade(engine)  # every later migration runs over a database with data
     migrations.downgrade(engine, "0001")
     migrations.upgrade(engine)
@@ -55,6 +64,11 @@ def test_data_survives_downgrade_and_upgrade(tmp_path: Path) -> None:
     assert (kept.id, kept.name, kept.content) == (prompt.id, "keep-me", "Hello {{x}}")
     assert tags == ["t1"]
     assert versions == [1]
+    with engine.connect() as conn:
+        evaluation = conn.exec_driver_sql(
+            "SELECT prompt_id, overall_score, done_cases FROM evaluations WHERE id = 'ev1'"
+        ).one()
+    assert tuple(evaluation) == (prompt.id, 0.75, 0)  # tables rebuilt in batch mode keep rows
     container.close()
 
 

@@ -1,17 +1,21 @@
 """Imports every table module so `Base.metadata` is complete (for Alembic and tests)."""
 
 from autoforge.audit import models as audit_models
+from autoforge.datasets import models as dataset_models
 from autoforge.db.base import Base
 from autoforge.evaluations import models as evaluation_models
 from autoforge.events import models as event_models
 from autoforge.llm import models as llm_models
 from autoforge.prompts import models as prompt_models
+from autoforge.worker import models as worker_models
 
 __all__ = [
     "Base",
     "audit_models",
+    "dataset_models",
     "evaluation_models",
     "event_models",
     "llm_models",
     "prompt_models",
+    "worker_models",
 ]

@@ -89,15 +89,26 @@ class Cursor:
             raise translate(exc) from exc
         return self
 
+    # SQLite reports some errors only while stepping through rows (a CHECK failing in an
+    # INSERT ... RETURNING), so fetching translates errors too.
     def fetchone(self) -> Any:
-        return self._cursor.fetchone()
+        try:
+            return self._cursor.fetchone()
+        except ValueError as exc:
+            raise translate(exc) from exc
 
     def fetchmany(self, size: int | None = None) -> list[Any]:
-        rows: list[Any] = self._cursor.fetchmany(size or self._cursor.arraysize)
+        try:
+            rows: list[Any] = self._cursor.fetchmany(size or self._cursor.arraysize)
+        except ValueError as exc:
+            raise translate(exc) from exc
         return rows
 
     def fetchall(self) -> list[Any]:
-        rows: list[Any] = self._cursor.fetchall()
+        try:
+            rows: list[Any] = self._cursor.fetchall()
+        except ValueError as exc:
+            raise translate(exc) from exc
         return rows
 
     def close(self) -> None:

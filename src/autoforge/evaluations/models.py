@@ -34,8 +34,14 @@ class EvaluationRow(Base):
     __tablename__ = "evaluations"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(128), server_default="local-user")
     prompt_id: Mapped[str] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"))
     prompt_version: Mapped[int] = mapped_column(Integer)
+    dataset_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="SET NULL"), default=None
+    )
+    # Evaluations started together (several models, or versions to compare) share a group.
+    group_id: Mapped[str | None] = mapped_column(String(36), default=None)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     provider: Mapped[str] = mapped_column(String(64))
     model: Mapped[str] = mapped_column(String(200))
@@ -45,6 +51,16 @@ class EvaluationRow(Base):
     style_consistency: Mapped[float | None] = mapped_column(Float, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    total_cases: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    done_cases: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    passed_cases: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cache_hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_cost: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    latency_p50_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    latency_p95_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -56,6 +72,13 @@ class EvaluationRow(Base):
         _unit_range("accuracy_score"),
         _unit_range("hallucination_rate"),
         _unit_range("style_consistency"),
+        CheckConstraint(
+            "done_cases >= 0 AND done_cases <= total_cases AND passed_cases <= done_cases",
+            name="progress_consistent",
+        ),
+        CheckConstraint("total_cost >= 0 AND total_tokens >= 0", name="totals_non_negative"),
+        Index("ix_evaluations_user_created", "user_id", "created_at"),
+        Index("ix_evaluations_group", "group_id"),
         Index("ix_evaluations_prompt_id", "prompt_id"),
         Index("ix_evaluations_status", "status"),
         Index("ix_evaluations_created_at", "created_at"),
@@ -80,7 +103,9 @@ class TestResultRow(Base):
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
     cost: Mapped[float] = mapped_column(Float, default=0.0)
+    cache_hit: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     reason: Mapped[str | None] = mapped_column(Text, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

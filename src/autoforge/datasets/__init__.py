@@ -1,0 +1,1 @@
+"""Datasets of test cases, versioned so an evaluation knows exactly which items it ran on."""
