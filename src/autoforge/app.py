@@ -14,6 +14,7 @@ from autoforge.health.router import router as health_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
 from autoforge.prompts.router import router as prompts_router
+from autoforge.runs.router import router as runs_router
 from autoforge.templates.router import router as templates_router
 
 
@@ -44,5 +45,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(llm_router)
     app.include_router(openai_router)
     app.include_router(prompts_router)
+    app.include_router(runs_router)
     app.include_router(templates_router)
     return app

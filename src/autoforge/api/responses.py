@@ -7,6 +7,10 @@ from typing import Any
 from autoforge.api.problems import PROBLEM_JSON, Problem
 
 _PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
+    400: (
+        "The model provider refused the request",
+        {"title": "Bad request", "detail": "the provider rejected the parameters"},
+    ),
     404: (
         "No such resource for this owner",
         {"title": "Not found", "detail": "prompt 7f1c2f9e-... not found"},
@@ -33,8 +37,20 @@ _PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
             "errors": [{"field": "title", "message": "String should have at least 1 character"}],
         },
     ),
+    429: (
+        "The model provider is rate limiting us; retried with back-off first",
+        {"title": "Rate limited", "detail": "openai/gpt-4o-mini: rate limited"},
+    ),
+    502: (
+        "The model provider failed",
+        {"title": "Model call failed", "detail": "the provider answered 500"},
+    ),
+    504: (
+        "The model did not answer within the call's timeout",
+        {"title": "Model timeout", "detail": "local/gemma-3-270m: no answer within 60 s"},
+    ),
     503: (
-        "The database could not answer",
+        "The database (or the model) could not answer",
         {"title": "Database unavailable", "detail": "the database could not answer"},
     ),
 }

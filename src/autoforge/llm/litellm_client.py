@@ -96,6 +96,13 @@ class LiteLLMClient:
         self._local_key: str | None = None
         self._register_lock = threading.Lock()
 
+    def warm_up(self) -> None:
+        """Imports LiteLLM and loads the local model now, so the first call is not the one
+        that pays several seconds for both."""
+        self._ready()
+        if self.local is not None and self.local.availability()[0]:
+            self.local.llama()
+
     def complete(self, request: CompletionRequest, *, timeout_s: float) -> Completion:
         litellm = self._ready()
         arguments = self._arguments(request, timeout_s)

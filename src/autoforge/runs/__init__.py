@@ -1,0 +1,1 @@
+"""Run a stored prompt: render its template with variables, call a model, keep the trace."""
