@@ -22,9 +22,7 @@ def cli(tmp_path: Path, file_container: Container, monkeypatch: pytest.MonkeyPat
 
 
 def test_run_a_stored_prompt_with_the_local_model(cli: Cli) -> None:
-    cli.ok(
-        "prompt", "create", "capital", "--content", "Q: What is the capital of {{country}}?\nA:"
-    )
+    cli.ok("prompt", "create", "capital", "--content", "Q: What is the capital of {{country}}?\nA:")
     cli.ok("prompt", "label", "capital", "production", "--version", "1")
     first = cli.json(
         "run", "capital", "--label", "production", "--var", "country=France", "--max-tokens", "8"
