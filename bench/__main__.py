@@ -1,7 +1,9 @@
 """`python -m bench` runs every benchmark in turn."""
 
-from bench import bulk_insert, llm_gateway
+from bench import bulk_insert, evaluation, llm_gateway, prompts
 
 if __name__ == "__main__":
     bulk_insert.main()
+    prompts.main()
     llm_gateway.main()
+    evaluation.main()

@@ -15,12 +15,20 @@ from autoforge.db import migrations
 from autoforge.db.all_models import Base
 from autoforge.events.bus import EventBus
 from autoforge.events.relay import OutboxRelay
+from tests.support.redis import RedisServer, start_redis
 from tests.support.sqld import SqldServer, start_sqld
 
 
 @pytest.fixture(scope="session")
 def sqld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqldServer]:
     server = start_sqld(tmp_path_factory.mktemp("sqld"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
 

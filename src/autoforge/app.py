@@ -10,12 +10,15 @@ from fastapi import FastAPI
 from autoforge import __version__
 from autoforge.api import problems
 from autoforge.bootstrap import Container, bootstrap
+from autoforge.datasets.router import router as datasets_router
+from autoforge.evaluations.router import router as evaluations_router
 from autoforge.health.router import router as health_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.runs.router import router as runs_router
 from autoforge.templates.router import router as templates_router
+from autoforge.worker.inprocess import InProcessWorker
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -26,7 +29,11 @@ def create_app(container: Container | None = None) -> FastAPI:
             app.state.container = bootstrap()
         relay = app.state.container.relay
         relay.start()  # also publishes whatever a crashed predecessor left in the outbox
+        worker = InProcessWorker(app.state.container)
+        if app.state.container.settings.runs_jobs_in_process:
+            worker.start()  # also resumes jobs whose worker died (their lease expired)
         yield
+        worker.stop()
         if owned:
             app.state.container.close()
         else:
@@ -47,4 +54,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(prompts_router)
     app.include_router(runs_router)
     app.include_router(templates_router)
+    app.include_router(evaluations_router)
+    app.include_router(datasets_router)
     return app

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from autoforge.config import Settings, get_settings
 from autoforge.db.engine import make_engine
 from autoforge.db.unit_of_work import Database
+from autoforge.evaluations.embeddings import SentenceEmbedder
 from autoforge.events.base import DomainEvent
 from autoforge.events.bus import EventBus
 from autoforge.events.relay import OutboxRelay
 from autoforge.llm.cache import ResponseCache
-from autoforge.llm.gateway import Gateway, GatewayConfig
+from autoforge.llm.gateway import Gateway, GatewayConfig, ModelClient
 from autoforge.llm.litellm_client import LiteLLMClient
-from autoforge.llm.local_model import GGUF_FILE, LocalModelConfig, shared_local_model
+from autoforge.llm.local_model import (
+    GGUF_FILE,
+    LocalModel,
+    LocalModelConfig,
+    shared_local_model,
+)
 from autoforge.llm.repository import CallLog
 from autoforge.llm.write_behind import WriteBehind
+from autoforge.worker.dispatch import JobSignal
 
 log = logging.getLogger("autoforge")
 
@@ -28,6 +35,10 @@ class Container:
     bus: EventBus
     relay: OutboxRelay
     gateway: Gateway
+    # Loads nothing until the first text is embedded (only similarity assertions need it).
+    embedder: SentenceEmbedder = field(default_factory=SentenceEmbedder)
+    # Wakes this process's job workers when a job is enqueued here.
+    jobs: JobSignal = field(default_factory=JobSignal)
 
     def publish_infrastructure(self, event: DomainEvent) -> None:
         """Infrastructure events bypass the outbox: they report on the database itself."""
@@ -85,8 +96,17 @@ def build_gateway(settings: Settings, database: Database) -> Gateway:
     )
     writes = WriteBehind(database)
     return Gateway(
-        LiteLLMClient(local, model_options=settings.llm_model_options),
+        _model_client(settings, local),
         config,
         cache=ResponseCache(database, writes),
         calls=CallLog(database, writes),
     )
+
+
+def _model_client(settings: Settings, local: LocalModel) -> ModelClient:
+    if settings.autoforge_fake_model_delay_ms is not None:
+        from autoforge.llm.fake import FakeModelClient
+
+        log.warning("AUTOFORGE_FAKE_MODEL_DELAY_MS is set: every model is a test fake")
+        return FakeModelClient(delay_s=settings.autoforge_fake_model_delay_ms / 1000)
+    return LiteLLMClient(local, model_options=settings.llm_model_options)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -76,6 +76,35 @@ class Settings(BaseSettings):
     local_model_threads: int | None = None
     local_model_context: int = 2048
     local_model_max_tokens: int = 256
+
+    # Scaled out: with REDIS_URL set, jobs go to Celery workers (`autoforge worker`) through
+    # Redis, and `serve` stops running them itself.
+    redis_url: str | None = Field(default=None, description="redis://host:6379/0")
+    celery_visibility_timeout_s: int = Field(default=3600, ge=1)
+    celery_restore_sweep_s: int = Field(default=100, ge=1, description="redelivery sweep")
+    # Background jobs (evaluations). The embedded worker runs in the API process; a job's
+    # lease is renewed every heartbeat, so a dead worker's job is taken over once it expires.
+    inprocess_worker: bool = Field(default=True, description="run jobs inside `serve`")
+    worker_threads: int = Field(default=2, ge=1, description="jobs run at once per process")
+    job_lease_s: float = Field(default=30.0, gt=0)
+    job_heartbeat_s: float = Field(default=10.0, gt=0)
+    job_poll_s: float = Field(default=2.0, gt=0, description="idle poll; enqueues wake at once")
+    evaluation_concurrency: int = Field(default=4, ge=1, le=64, description="cases at once")
+    judge_model: str | None = Field(default=None, description="llm_judge model (default model)")
+    # Testing hook, never for real use: when set, every model is a fake that echoes its
+    # prompt after this many milliseconds (the crash-resume test needs a slow, offline model).
+    autoforge_fake_model_delay_ms: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> Settings:
+        if self.job_heartbeat_s >= self.job_lease_s:
+            raise ValueError("job_heartbeat_s must be shorter than job_lease_s")
+        return self
+
+    @property
+    def runs_jobs_in_process(self) -> bool:
+        """With a Redis broker configured, Celery workers run the jobs, not `serve`."""
+        return self.inprocess_worker and not self.redis_url
 
     @property
     def data_dir(self) -> Path:

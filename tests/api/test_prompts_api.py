@@ -320,3 +320,19 @@ def test_every_prompt_operation_is_documented(client: TestClient) -> None:
     schemas = spec["components"]["schemas"]
     for name in ("Prompt", "PromptCreate", "PromptUpdate", "Template", "ResolvedPrompt"):
         assert schemas[name].get("examples"), name
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"name": "s", "title": "t", "content": "bad \\ud800 text"}',
+        '{"name": "s", "title": "t", "content": "ok", "metadata": {"k": "\\udfff"}}',
+    ],
+)
+def test_lone_surrogates_are_a_422_not_a_server_error(client: TestClient, body: str) -> None:
+    response = client.post(
+        "/api/v1/prompts", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "lone surrogates" in response.text
+    assert client.get("/api/v1/prompts").json()["items"] == []

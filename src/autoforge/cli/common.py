@@ -16,6 +16,8 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from rich.progress import Progress
+
     from autoforge.bootstrap import Container
     from autoforge.db.unit_of_work import UnitOfWork
 
@@ -200,3 +202,26 @@ def echo_text(text: str) -> None:
 def when(moment: datetime) -> str:
     """A timestamp in local time, to the minute, for tables."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def progress_bar(enabled: bool) -> Progress:
+    """On stderr, so that stdout carries only data; gone once done."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+        disable=not enabled,
+    )

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from autoforge.cli import datasets as dataset_commands
 from autoforge.cli import db as db_commands
+from autoforge.cli import evaluations as evaluation_commands
 from autoforge.cli import prompts as prompt_commands
 from autoforge.cli import runs as run_commands
 from autoforge.cli import templates as template_commands
@@ -23,6 +25,8 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(prompt_commands.app, name="prompt")
 app.add_typer(template_commands.app, name="template")
+app.add_typer(dataset_commands.app, name="dataset")
+app.add_typer(evaluation_commands.app, name="eval")
 app.add_typer(run_commands.models_app, name="models")
 app.command("run")(run_commands.run)
 
@@ -49,6 +53,39 @@ def serve(
     typer.echo(f"AutoForgeNexus on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(container), host=host, port=port, log_level="info")
     container.close()
+
+
+@app.command()
+def worker(
+    concurrency: int = typer.Option(2, help="jobs this worker runs at once"),
+    pool: str = typer.Option("threads", help="Celery pool: threads, prefork or solo"),
+) -> None:
+    """Start a Celery worker (scaled-out shape): takes evaluation and optimization jobs from
+    the Redis broker at REDIS_URL. Jobs survive a killed worker: another one resumes them."""
+    from autoforge.bootstrap import bootstrap
+    from autoforge.config import Settings
+    from autoforge.db import migrations
+
+    settings = Settings()
+    if not settings.redis_url:
+        typer.echo("error: REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)", err=True)
+        raise typer.Exit(1)
+    from autoforge.worker.celery_app import QUEUE, create_celery
+
+    built = bootstrap(settings)
+    migrations.upgrade(built.database.engine)
+    built.close()
+    create_celery(settings).worker_main(
+        [
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={concurrency}",
+            f"--pool={pool}",
+            f"--queues={QUEUE}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
 
 
 def _warm_up_in_background(container: Container) -> None:

@@ -22,6 +22,7 @@ from autoforge.cli.common import (
     in_transaction,
     owner,
     print_json,
+    progress_bar,
     run_command,
 )
 
@@ -38,29 +39,6 @@ PANEL = "Import and export"
 Format = Literal["jsonl", "csv"]
 # A prompt's content may run to 500,000 characters; the csv module stops at 131,072.
 CSV_FIELD_LIMIT = 4 * 500_000
-
-
-def _progress(enabled: bool) -> Progress:
-    """On stderr, so that stdout carries only data; gone once done."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=error_console,
-        transient=True,
-        disable=not enabled,
-    )
 
 
 def _check_jsonl(text: str, progress: Progress) -> None:
@@ -132,7 +110,7 @@ def import_(
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
     text = _read(file)
     show = error_console.is_terminal and not as_json
-    with _progress(show) as progress:
+    with progress_bar(show) as progress:
         records = _csv_records(text, progress) if fmt == "csv" else None
         if records is None and show:
             _check_jsonl(text, progress)
@@ -171,7 +149,7 @@ def _write_file(
     partial = output.with_name(output.name + ".part")
     count = 0
     try:
-        with partial.open("wb") as out, _progress(show) as progress:
+        with partial.open("wb") as out, progress_bar(show) as progress:
             task = progress.add_task(f"exporting to {output}", total=None)
             chunks = export_prompts(built.database, owner(built), filters, fmt)
             if fmt == "csv":

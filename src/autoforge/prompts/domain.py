@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from autoforge.errors import ConflictError, ValidationFailed
 from autoforge.events.base import DomainEvent, register
@@ -66,12 +66,25 @@ def validate_name(name: str) -> str:
     return name
 
 
+T = TypeVar("T")
+
+
 def no_nul(text: str) -> str:
     """SQLite stores NUL characters, but the driver cuts text at the first one when reading
     it back: refuse them rather than lose the rest of a prompt."""
     if "\x00" in text:
         raise ValueError("must not contain NUL (\\u0000) characters")
     return text
+
+
+def no_lone_surrogates(value: T) -> T:
+    """JSON may spell lone surrogates (`"\\ud800"`), which are not Unicode: the database
+    cannot store them as text and no response could carry them back. Refused up front."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must not contain lone surrogates (\\ud800-\\udfff)") from None
+    return value
 
 
 def validate_label(label: str) -> str:

@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from autoforge.api.bodies import read_text
 from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
-from autoforge.errors import AutoforgeError, ValidationFailed
+from autoforge.errors import ValidationFailed
 from autoforge.prompts import bulk_import, domain, export, service, versions
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.schemas import (
@@ -34,7 +35,6 @@ from autoforge.prompts.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["prompts"])
 
 IMPORT_MEDIA_TYPES = ("application/x-ndjson", "application/jsonl", "text/plain")
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
 _ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,10})"?$')
 
 PromptId = Annotated[str, Path(max_length=64, description="the prompt's id")]
@@ -48,16 +48,6 @@ LabelFilter = Annotated[
 TextFilter = Annotated[
     str | None, Query(max_length=200, description="substring of the title or content")
 ]
-
-
-class UnsupportedMediaTypeError(AutoforgeError):
-    status = 415
-    title = "Unsupported media type"
-
-
-class PayloadTooLargeError(AutoforgeError):
-    status = 413
-    title = "Payload too large"
 
 
 def _etag(response: Response, prompt: Prompt) -> Prompt:
@@ -127,24 +117,7 @@ def resolve_by_name(
 async def _jsonl_body(
     request: Request, content_type: Annotated[str | None, Header()] = None
 ) -> str:
-    media_type = (content_type or "").split(";")[0].strip().lower()
-    if media_type not in IMPORT_MEDIA_TYPES:
-        raise UnsupportedMediaTypeError(
-            f"send JSON Lines as one of {', '.join(IMPORT_MEDIA_TYPES)}, not {media_type!r}"
-        )
-    declared = request.headers.get("content-length", "")
-    # Refuse an oversized body from its declared length before reading it into memory.
-    if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
-        raise PayloadTooLargeError(f"at most {MAX_IMPORT_BYTES} bytes per import; split the file")
-    body = await request.body()
-    if len(body) > MAX_IMPORT_BYTES:
-        raise PayloadTooLargeError(f"at most {MAX_IMPORT_BYTES} bytes per import; split the file")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            "the body is not UTF-8", errors=[{"field": "body", "message": str(exc)}]
-        ) from None
+    return await read_text(request, content_type, IMPORT_MEDIA_TYPES, "JSON Lines")
 
 
 _IMPORT_EXAMPLE = (

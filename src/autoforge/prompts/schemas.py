@@ -18,7 +18,8 @@ from pydantic.config import JsonDict
 from autoforge.prompts import domain
 
 Status = Literal["draft", "active", "archived"]
-Text = Annotated[str, AfterValidator(domain.no_nul)]
+Text = Annotated[str, AfterValidator(domain.no_nul), AfterValidator(domain.no_lone_surrogates)]
+Metadata = Annotated[dict[str, Any], AfterValidator(domain.no_lone_surrogates)]
 MAX_CONTENT = 500_000
 EXAMPLE_ID = "7f1c2f9e-3c1b-4a57-9d7e-1f0a4e0b6c11"
 
@@ -62,7 +63,7 @@ class PromptCreate(BaseModel):
     content: Text | None = Field(default=None, min_length=1, max_length=MAX_CONTENT)
     status: Status = "draft"
     tags: list[str] = Field(default_factory=list, max_length=domain.MAX_TAGS)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
     parent_id: str | None = Field(default=None, max_length=36)
     template_id: str | None = Field(default=None, max_length=36)
     variables: dict[str, Any] = Field(default_factory=dict)
@@ -99,7 +100,7 @@ class PromptUpdate(BaseModel):
     title: Text | None = Field(default=None, min_length=1, max_length=255)
     content: Text | None = Field(default=None, min_length=1, max_length=MAX_CONTENT)
     tags: list[str] | None = Field(default=None, max_length=domain.MAX_TAGS)
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     change_note: Text | None = Field(default=None, max_length=2000)
     base_version: int | None = Field(
         default=None,
@@ -280,7 +281,7 @@ class ImportRecord(BaseModel):
     content: Text = Field(min_length=1, max_length=MAX_CONTENT)
     status: Status | None = None
     tags: list[str] | None = Field(default=None, max_length=domain.MAX_TAGS)
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
     check_name = field_validator("name")(domain.validate_name)
     clean_tags = field_validator("tags")(_clean_tags)

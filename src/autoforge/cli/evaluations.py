@@ -1,0 +1,307 @@
+"""`autoforge eval`: run an evaluation here (or queue it for a server), follow, read, compare.
+
+`eval run` waits by default and runs the job in this very process, with the same runner a
+server's worker uses, so it works with no server. Service modules are imported inside the
+commands so that `autoforge --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
+
+from autoforge.cli import evaluation_tables as tables
+from autoforge.cli.common import (
+    JsonOption,
+    console,
+    error_console,
+    in_transaction,
+    owner,
+    print_json,
+    run_command,
+)
+
+if TYPE_CHECKING:
+    from autoforge.bootstrap import Container
+    from autoforge.db.unit_of_work import UnitOfWork
+    from autoforge.evaluations.schemas import (
+        ComparisonReport,
+        Evaluation,
+        EvaluationBatch,
+        EvaluationCreate,
+        EvaluationPage,
+        ResultPage,
+    )
+
+app = typer.Typer(help="Evaluate prompt versions on datasets, and compare the runs.")
+Status = Literal["pending", "running", "completed", "failed"]
+EvaluationArgument = Annotated[str, typer.Argument(metavar="ID", help="an evaluation id")]
+_POLL_S = 0.2
+
+
+def _assertions(specs: list[str], file: Path | None, threshold: float | None) -> Any:
+    """`--assert` JSON objects, or `--assertions FILE` (an assertion set, or a list)."""
+    if specs and file is not None:
+        raise typer.BadParameter("give --assert or --assertions, not both")
+    if file is not None:
+        try:
+            loaded = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(f"cannot read {file}: {exc}") from None
+        found = loaded if isinstance(loaded, dict) else {"assertions": loaded}
+    elif specs:
+        try:
+            found = {"assertions": [json.loads(spec) for spec in specs]}
+        except ValueError as exc:
+            raise typer.BadParameter(f"--assert takes JSON: {exc}") from None
+    else:
+        return None
+    if threshold is not None:
+        found["pass_threshold"] = threshold
+    return found
+
+
+def _request(
+    uow: UnitOfWork, owner_id: str, prompt: str, dataset: str, fields: dict[str, Any]
+) -> EvaluationCreate:
+    from autoforge.cli.lookup import prompt_id
+    from autoforge.errors import NotFoundError
+    from autoforge.evaluations.repository import EvaluationRepository
+    from autoforge.evaluations.schemas import EvaluationCreate
+
+    repo = EvaluationRepository(uow.session, owner_id)
+    found = repo.dataset(dataset_id=None, name=dataset) or repo.dataset(
+        dataset_id=dataset, name=None
+    )
+    if found is None:
+        raise NotFoundError(f"dataset {dataset!r} not found")
+    body = {"prompt_id": prompt_id(uow, owner_id, prompt), "dataset_id": found.id, **fields}
+    return EvaluationCreate.model_validate({k: v for k, v in body.items() if v is not None})
+
+
+@app.command()
+def run(
+    *,
+    prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="the prompt's name (or id)")],
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="dataset name (or id)")],
+    dataset_version: Annotated[int | None, typer.Option(help="default: latest")] = None,
+    version: Annotated[int | None, typer.Option(help="prompt version (default: latest)")] = None,
+    label: Annotated[str | None, typer.Option(help="the version this label points at")] = None,
+    model: Annotated[list[str] | None, typer.Option(help="a model; repeat for more")] = None,
+    assertion: Annotated[
+        list[str] | None,
+        typer.Option("--assert", help='an assertion as JSON, e.g. \'{"type": "icontains"}\''),
+    ] = None,
+    assertions_file: Annotated[
+        Path | None, typer.Option("--assertions", dir_okay=False, help="assertion set JSON file")
+    ] = None,
+    pass_threshold: Annotated[float | None, typer.Option(help="weighted share to pass")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="cases at once")] = None,
+    temperature: Annotated[float | None, typer.Option(help="default 0")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="answer length")] = None,
+    stop: Annotated[list[str] | None, typer.Option(help="stop sequence; repeat for more")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
+    wait: Annotated[bool, typer.Option(help="run it here and wait (else: queue it)")] = True,
+    failures: Annotated[int, typer.Option(help="failing cases to list")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Evaluate PROMPT on a dataset: progress bar, then the aggregates and failing cases."""
+    params = {"temperature": temperature, "max_tokens": max_tokens, "stop": stop}
+    fields = {
+        "prompt_version": version,
+        "label": label,
+        "dataset_version": dataset_version,
+        "models": model or None,
+        "assertions": _assertions(assertion or [], assertions_file, pass_threshold),
+        "params": {k: v for k, v in params.items() if v is not None},
+        "concurrency": concurrency,
+        "no_cache": no_cache,
+    }
+
+    def action(built: Container) -> tuple[EvaluationBatch, dict[str, ResultPage]]:
+        from autoforge.evaluations import service
+        from autoforge.worker.dispatch import dispatch_after_commit
+
+        me = owner(built)
+
+        def begin(uow: UnitOfWork) -> service.Started:
+            data = _request(uow, me, prompt, dataset, fields)
+            return service.start_evaluations(uow, me, data, service.defaults_of(built))
+
+        started = built.database.run(begin)
+        dispatch_after_commit(built, started.job_ids)
+        if not wait:
+            return started.batch, {}
+        evaluations = [
+            _run_here(built, evaluation, job_id, show=not as_json)
+            for evaluation, job_id in zip(started.batch.evaluations, started.job_ids, strict=True)
+        ]
+        batch = started.batch.model_copy(update={"evaluations": evaluations})
+        return batch, _failures(built, evaluations, failures)
+
+    batch, failing = run_command(action, as_json=as_json)
+    if as_json:
+        print_json(batch)
+    else:
+        _report(batch, failing, waited=wait)
+    if any(e.status == "failed" for e in batch.evaluations):
+        raise typer.Exit(1)
+
+
+def _run_here(built: Container, evaluation: Evaluation, job_id: str, *, show: bool) -> Evaluation:
+    """Runs the job on a thread while this one draws the progress bar from the database:
+    exactly what a server's client would see."""
+    from autoforge.cli.common import progress_bar
+    from autoforge.worker.runner import execute_job
+
+    stopping = threading.Event()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            execute_job(built, job_id, should_stop=stopping.is_set)
+        except BaseException as exc:  # shown through the evaluation's status and error
+            errors.append(exc)
+
+    thread = threading.Thread(target=work, name="eval-run", daemon=True)
+    thread.start()
+    with progress_bar(show) as bar:
+        task = bar.add_task(evaluation.model, total=evaluation.progress.total)
+        try:
+            while thread.is_alive():
+                thread.join(_POLL_S)
+                current = _read(built, evaluation.id)
+                bar.update(task, completed=current.progress.done, description=_line(current))
+        except KeyboardInterrupt:
+            stopping.set()  # cases in flight finish and are kept; the job goes back to the queue
+            thread.join()
+            error_console.print("interrupted: `autoforge eval run` again or a server resumes it")
+            raise typer.Exit(130) from None
+    return _read(built, evaluation.id)
+
+
+def _line(evaluation: Evaluation) -> str:
+    score = evaluation.progress.running_score
+    shown = "-" if score is None else f"{score:.3f}"
+    return f"{evaluation.model} · score {shown} · cache hits {evaluation.cache_hits}"
+
+
+def _read(built: Container, evaluation_id: str) -> Evaluation:
+    from autoforge.evaluations.service import get_evaluation
+
+    return built.database.run(
+        lambda uow: get_evaluation(uow, owner(built), evaluation_id), read_only=True
+    )
+
+
+def _failures(built: Container, evaluations: list[Evaluation], limit: int) -> dict[str, ResultPage]:
+    from autoforge.evaluations.service import list_results
+
+    def failing(evaluation_id: str) -> ResultPage:
+        return built.database.run(
+            lambda uow: list_results(uow, owner(built), evaluation_id, passed=False, limit=limit),
+            read_only=True,
+        )
+
+    return {e.id: failing(e.id) for e in evaluations} if limit > 0 else {}
+
+
+def _report(batch: EvaluationBatch, failing: dict[str, ResultPage], *, waited: bool) -> None:
+    if not waited:
+        for e in batch.evaluations:
+            console.print(f"queued {e.id} ({e.model}): a running `autoforge serve` runs it")
+        return
+    for evaluation in batch.evaluations:
+        tables.print_evaluation(evaluation)
+        page = failing.get(evaluation.id)
+        if page is not None and page.items:
+            more = " (more: eval results --failed)" if page.next_cursor else ""
+            tables.print_results(page.items, title=f"failing cases{more}")
+        console.print("")
+
+
+@app.command()
+def show(evaluation_id: EvaluationArgument, as_json: JsonOption = False) -> None:
+    """One evaluation: status, progress, aggregates, calls saved by the cache."""
+    from autoforge.evaluations.service import get_evaluation
+
+    found = in_transaction(
+        lambda uow, me: get_evaluation(uow, me, evaluation_id), read_only=True, as_json=as_json
+    )
+    if as_json:
+        print_json(found)
+    else:
+        tables.print_evaluation(found)
+
+
+@app.command("list")
+def list_(
+    prompt: Annotated[str | None, typer.Option(help="only this prompt's (name or id)")] = None,
+    status: Annotated[Status | None, typer.Option(help="only in this status")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Evaluations, newest first."""
+    from autoforge.cli.lookup import prompt_id
+    from autoforge.evaluations.service import list_evaluations
+
+    def work(uow: UnitOfWork, me: str) -> EvaluationPage:
+        chosen = prompt_id(uow, me, prompt) if prompt is not None else None
+        return list_evaluations(uow, me, prompt_id=chosen, status=status, limit=limit)
+
+    page = in_transaction(work, read_only=True, as_json=as_json)
+    if as_json:
+        print_json(page)
+    else:
+        tables.print_evaluations(page.items)
+
+
+@app.command()
+def results(
+    evaluation_id: EvaluationArgument,
+    failed: Annotated[bool, typer.Option("--failed", help="only the failing cases")] = False,
+    after: Annotated[str | None, typer.Option(help="from the previous page's next_cursor")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """The per-case results, by test case name."""
+    from autoforge.evaluations.service import list_results
+
+    page = in_transaction(
+        lambda uow, me: list_results(
+            uow, me, evaluation_id, passed=False if failed else None, after=after, limit=limit
+        ),
+        read_only=True,
+        as_json=as_json,
+    )
+    if as_json:
+        print_json(page)
+        return
+    tables.print_results(page.items)
+    if page.next_cursor:
+        console.print(f"more: --after {page.next_cursor}")
+
+
+@app.command()
+def compare(
+    evaluation_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="baseline first")],
+    limit: Annotated[int, typer.Option(help="differing cases to list")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Compare completed evaluations: deltas vs the first with 95 % bootstrap intervals."""
+    from autoforge.evaluations.comparison import compare_evaluations
+    from autoforge.evaluations.schemas import CompareRequest
+
+    def work(uow: UnitOfWork, me: str) -> ComparisonReport:
+        request = CompareRequest(evaluation_ids=evaluation_ids)
+        return compare_evaluations(uow, me, request.evaluation_ids)
+
+    report = in_transaction(work, read_only=True, as_json=as_json)
+    if as_json:
+        print_json(report)
+    else:
+        tables.print_comparison(report, limit)

@@ -1,0 +1,365 @@
+"""Dataset use cases: create, read, list, new versions, import, delete, and the shipped examples.
+
+Each takes the caller's unit of work and owner; none commits. A version is never changed
+once written: new items, or changed ones, always make the next version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from autoforge.audit.log import record
+from autoforge.datasets import domain
+from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
+from autoforge.datasets.repository import COPIED_COLUMNS, DatasetRepository, DatasetView
+from autoforge.datasets.schemas import (
+    Dataset,
+    DatasetCreate,
+    DatasetItem,
+    DatasetItemIn,
+    DatasetPage,
+    DatasetVersionCreate,
+    DatasetVersionInfo,
+    ItemMetadata,
+    ItemPage,
+    VersionPage,
+)
+from autoforge.db.base import utcnow
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.errors import ConflictError, NotFoundError, ValidationFailed
+from autoforge.evaluations.examples import EXAMPLE_NAMES, example_setup, load_example
+from autoforge.prompts import service as prompts
+from autoforge.prompts import versions
+from autoforge.prompts.domain import DEFAULT_PAGE_SIZE, Cursor
+from autoforge.prompts.repository import PromptRepository
+from autoforge.prompts.schemas import PromptCreate
+
+
+def version_schema(row: DatasetVersionRow) -> DatasetVersionInfo:
+    return DatasetVersionInfo(
+        id=row.id,
+        dataset_id=row.dataset_id,
+        version=row.version_number,
+        item_count=row.item_count,
+        note=row.note,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+def to_schema(view: DatasetView) -> Dataset:
+    row, latest = view
+    return Dataset(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        latest_version=row.latest_version,
+        latest=None if latest is None else version_schema(latest),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def item_schema(row: DatasetItemRow) -> DatasetItem:
+    return DatasetItem(
+        name=row.name,
+        position=row.position,
+        input=row.input,
+        expected=row.expected,
+        metadata=ItemMetadata.model_validate(row.metadata_),
+    )
+
+
+def _audit(uow: UnitOfWork, owner: str, action: str, dataset_id: str, **details: Any) -> None:
+    record(
+        uow.session,
+        actor=owner,
+        action=action,
+        entity_type="dataset",
+        entity_id=dataset_id,
+        details=details,
+    )
+
+
+def load_row(repo: DatasetRepository, dataset_id: str) -> DatasetRow:
+    row = repo.get(dataset_id)
+    if row is None:
+        raise NotFoundError(f"dataset {dataset_id} not found")
+    return row
+
+
+def _view(repo: DatasetRepository, dataset_id: str) -> DatasetView:
+    view = repo.view(dataset_id)
+    if view is None:
+        raise NotFoundError(f"dataset {dataset_id} not found")
+    return view
+
+
+def create_dataset(uow: UnitOfWork, owner: str, data: DatasetCreate) -> Dataset:
+    """Items, when given (even none), become version 1."""
+    repo = DatasetRepository(uow.session, owner)
+    if repo.by_name(data.name) is not None:
+        raise ConflictError(f"a dataset named {data.name!r} already exists")
+    now = utcnow()
+    row = DatasetRow(
+        name=data.name,
+        description=data.description,
+        latest_version=0,
+        created_at=now,
+        updated_at=now,
+    )
+    repo.add(row)
+    _audit(uow, owner, "create", row.id, name=row.name)
+    uow.collect(domain.DatasetCreated(dataset_id=row.id, owner_id=owner, name=row.name))
+    if data.items is not None:
+        labels = [f"items.{index}" for index in range(len(data.items))]
+        add_version(uow, repo, row, data.items, labels, mode="replace", note=None, source="create")
+    return to_schema(_view(repo, row.id))
+
+
+def get_dataset(uow: UnitOfWork, owner: str, dataset_id: str) -> Dataset:
+    return to_schema(_view(DatasetRepository(uow.session, owner), dataset_id))
+
+
+def resolve_dataset(uow: UnitOfWork, owner: str, name_or_id: str) -> Dataset:
+    """The dataset named `name_or_id`, else the one whose id it is."""
+    repo = DatasetRepository(uow.session, owner)
+    view = repo.view_by_name(name_or_id) or repo.view(name_or_id)
+    if view is None:
+        raise NotFoundError(f"dataset {name_or_id!r} not found")
+    return to_schema(view)
+
+
+def get_by_name(uow: UnitOfWork, owner: str, name: str) -> Dataset:
+    view = DatasetRepository(uow.session, owner).view_by_name(name)
+    if view is None:
+        raise NotFoundError(f"dataset {name!r} not found")
+    return to_schema(view)
+
+
+def list_datasets(
+    uow: UnitOfWork, owner: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> DatasetPage:
+    """Newest first; one row more than asked tells whether a next page exists."""
+    after = Cursor.decode(cursor) if cursor else None
+    views = DatasetRepository(uow.session, owner).page(after, limit + 1)
+    more = len(views) > limit
+    views = views[:limit]
+    last = views[-1][0] if views else None
+    next_cursor = Cursor(last.created_at, last.id).encode() if more and last else None
+    return DatasetPage(items=[to_schema(view) for view in views], next_cursor=next_cursor)
+
+
+def list_versions(
+    uow: UnitOfWork, owner: str, dataset_id: str, *, before: int | None = None, limit: int = 50
+) -> VersionPage:
+    repo = DatasetRepository(uow.session, owner)
+    load_row(repo, dataset_id)
+    rows = repo.versions(dataset_id, before, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return VersionPage(
+        items=[version_schema(row) for row in rows],
+        next_before=rows[-1].version_number if more else None,
+    )
+
+
+def _version(repo: DatasetRepository, dataset_id: str, number: int | None) -> DatasetVersionRow:
+    dataset = load_row(repo, dataset_id)
+    if dataset.latest_version == 0:
+        raise NotFoundError(f"dataset {dataset.name!r} has no version yet")
+    number = dataset.latest_version if number is None else number
+    row = repo.version(dataset_id, number)
+    if row is None:
+        raise NotFoundError(
+            f"dataset {dataset.name!r} has versions 1 to {dataset.latest_version}, not {number}"
+        )
+    return row
+
+
+def list_items(
+    uow: UnitOfWork,
+    owner: str,
+    dataset_id: str,
+    version: int | None,
+    *,
+    offset: int = 0,
+    limit: int = domain.DEFAULT_ITEMS_PAGE,
+) -> ItemPage:
+    repo = DatasetRepository(uow.session, owner)
+    found = _version(repo, dataset_id, version)
+    rows = repo.items(found.id, offset, limit)
+    end = offset + len(rows)
+    return ItemPage(
+        dataset_id=dataset_id,
+        version=found.version_number,
+        total=found.item_count,
+        items=[item_schema(row) for row in rows],
+        next_offset=end if rows and end < found.item_count else None,
+    )
+
+
+def version_items(
+    uow: UnitOfWork, owner: str, dataset_id: str, version: int | None
+) -> tuple[DatasetVersionInfo, list[DatasetItem]]:
+    """A whole version (None: the latest) and its items in order: what an evaluation runs."""
+    repo = DatasetRepository(uow.session, owner)
+    found = _version(repo, dataset_id, version)
+    return version_schema(found), [item_schema(row) for row in repo.items(found.id)]
+
+
+def create_version(
+    uow: UnitOfWork, owner: str, dataset_id: str, data: DatasetVersionCreate
+) -> DatasetVersionInfo:
+    """Replaces the items, or (`append`) copies the previous version's and adds these."""
+    repo = DatasetRepository(uow.session, owner)
+    row = load_row(repo, dataset_id)
+    if data.mode == "append" and not data.items:
+        raise ValidationFailed(
+            "append needs at least one item", errors=[{"field": "items", "message": "empty"}]
+        )
+    labels = [f"items.{index}" for index in range(len(data.items))]
+    return add_version(
+        uow, repo, row, data.items, labels, mode=data.mode, note=data.note, source=data.mode
+    )
+
+
+def add_version(
+    uow: UnitOfWork,
+    repo: DatasetRepository,
+    dataset: DatasetRow,
+    items: Sequence[DatasetItemIn],
+    labels: Sequence[str],
+    *,
+    mode: domain.VersionMode,
+    note: str | None,
+    source: str,
+) -> DatasetVersionInfo:
+    """Writes the next version: the copied items (append) first, then `items`. `labels` name
+    the items in errors (`items.3`, `line 7`)."""
+    copied: Sequence[Any] = ()
+    if mode == "append" and dataset.latest_version > 0:
+        previous = repo.version(dataset.id, dataset.latest_version)
+        assert previous is not None  # latest_version always names a written version
+        copied = repo.copyable_items(previous.id)
+    domain.check_size(len(copied) + len(items))
+    names, errors = domain.name_items(
+        [item.name for item in items], labels, start=len(copied), taken={c.name for c in copied}
+    )
+    if errors:
+        raise domain.rejected(errors, len(items), "items")
+    now = utcnow()
+    version = DatasetVersionRow(
+        dataset_id=dataset.id,
+        version_number=dataset.latest_version + 1,
+        item_count=len(copied) + len(items),
+        note=note,
+        created_at=now,
+    )
+    repo.add_version(version)
+    rows = [
+        {
+            "dataset_version_id": version.id,
+            "position": position,
+            **dict(zip(COPIED_COLUMNS, c, strict=True)),
+        }
+        for position, c in enumerate(copied)
+    ]
+    rows += [
+        {
+            "dataset_version_id": version.id,
+            "position": len(copied) + index,
+            "name": name,
+            "input": item.input,
+            "expected": item.expected,
+            "metadata": item.metadata.model_dump(exclude_none=True),
+        }
+        for index, (name, item) in enumerate(zip(names, items, strict=True))
+    ]
+    repo.insert_items(rows)
+    dataset.latest_version = version.version_number
+    dataset.updated_at = now
+    uow.session.flush()
+    # Versions are entities of their own: created (or imported) once, never updated.
+    record(
+        uow.session,
+        actor=repo.owner,
+        action="import" if source.startswith("import") else "create",
+        entity_type="dataset_version",
+        entity_id=version.id,
+        details={
+            "dataset_id": dataset.id,
+            "version": version.version_number,
+            "items": version.item_count,
+            "source": source,
+        },
+    )
+    uow.collect(
+        domain.DatasetVersionCreated(
+            dataset_id=dataset.id,
+            owner_id=repo.owner,
+            version=version.version_number,
+            version_id=version.id,
+            item_count=version.item_count,
+            source=source,
+        )
+    )
+    return version_schema(version)
+
+
+def delete_dataset(uow: UnitOfWork, owner: str, dataset_id: str) -> None:
+    """Removes the dataset with every version and item, for good."""
+    repo = DatasetRepository(uow.session, owner)
+    row = load_row(repo, dataset_id)
+    repo.delete(row)
+    _audit(uow, owner, "delete", dataset_id, name=row.name, versions=row.latest_version)
+    uow.collect(domain.DatasetDeleted(dataset_id=dataset_id, owner_id=owner, name=row.name))
+
+
+# Each shipped dataset: its description, and the name and title of its starting prompt.
+EXAMPLES = {
+    "sentiment": (
+        "Short product and movie reviews labelled positive or negative (shipped example)",
+        ("sentiment-classifier", "Sentiment classifier"),
+    ),
+    "extraction": (
+        "Sentences about one person, to extract as JSON with name, city, age (shipped example)",
+        ("person-extractor", "Person extractor (JSON)"),
+    ),
+    "arithmetic": (
+        "'What is A op B?' on small integers, answered with the number (shipped example)",
+        ("arithmetic-solver", "Arithmetic solver"),
+    ),
+}
+
+
+def install_examples(uow: UnitOfWork, owner: str) -> list[str]:
+    """Creates each shipped dataset (`sentiment`, `extraction`, `arithmetic`) and its starting
+    prompt (active, label `production` on version 1) unless one of that name exists already.
+    Returns the names created, so a second call returns []."""
+    created: list[str] = []
+    for name in EXAMPLE_NAMES:
+        description, (prompt_name, title) = EXAMPLES[name]
+        if DatasetRepository(uow.session, owner).by_name(name) is None:
+            items = [DatasetItemIn.model_validate(item) for item in load_example(name)]
+            create_dataset(
+                uow, owner, DatasetCreate(name=name, description=description, items=items)
+            )
+            created.append(name)
+        if PromptRepository(uow.session, owner).name_taken(prompt_name):
+            continue
+        setup = example_setup(name)
+        prompt_data = PromptCreate(
+            name=prompt_name,
+            title=title,
+            content=setup.template,
+            status="active",
+            tags=["example"],
+            metadata={"example_dataset": name, "generation": setup.generation},
+            change_note="shipped example",
+        )
+        prompt = prompts.create_prompt(uow, owner, prompt_data)
+        versions.set_label(uow, owner, prompt.id, "production", 1)
+        created.append(prompt_name)
+    return created

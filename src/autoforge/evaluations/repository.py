@@ -1,0 +1,195 @@
+"""Queries of the evaluation aggregate, plus the reads it needs from prompts and datasets.
+
+Other aggregates are only read, by id: the prompt version an evaluation runs and the items
+of the dataset version it runs on (immutable, so reading them late is as good as early).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
+from autoforge.db.base import new_id, table_of, utcnow
+from autoforge.evaluations.models import EvaluationRow, TestResultRow
+from autoforge.prompts.domain import Cursor
+from autoforge.prompts.models import PromptVersionRow
+from autoforge.prompts.repository import beyond
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """One scored test case, as it is written to `test_results`."""
+
+    test_case_name: str
+    input: dict[str, Any]
+    output: str | None
+    expected: str | None
+    score: float
+    passed: bool
+    latency_ms: float
+    tokens: int
+    cost: float
+    cache_hit: bool
+    reason: str | None
+    error: str | None = None
+
+
+class EvaluationRepository:
+    """`owner` scopes every read to one user's evaluations; the worker passes None."""
+
+    def __init__(self, session: Session, owner: str | None = None) -> None:
+        self.session = session
+        self.owner = owner
+
+    def _owned(self) -> list[ColumnElement[bool]]:
+        return [] if self.owner is None else [EvaluationRow.user_id == self.owner]
+
+    def add(self, row: EvaluationRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, evaluation_id: str) -> EvaluationRow | None:
+        query = select(EvaluationRow).where(EvaluationRow.id == evaluation_id, *self._owned())
+        return self.session.scalars(query).first()
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, EvaluationRow]:
+        query = select(EvaluationRow).where(EvaluationRow.id.in_(ids), *self._owned())
+        return {row.id: row for row in self.session.scalars(query)}
+
+    def page(
+        self, *, prompt_id: str | None, status: str | None, after: Cursor | None, limit: int
+    ) -> list[EvaluationRow]:
+        query = select(EvaluationRow).where(*self._owned())
+        if prompt_id is not None:
+            query = query.where(EvaluationRow.prompt_id == prompt_id)
+        if status is not None:
+            query = query.where(EvaluationRow.status == status)
+        if after is not None:
+            query = query.where(
+                beyond(EvaluationRow.created_at, EvaluationRow.id, after, newest_first=True)
+            )
+        order = (EvaluationRow.created_at.desc(), EvaluationRow.id.desc())
+        return list(self.session.scalars(query.order_by(*order).limit(limit)))
+
+    def running_scores(self, ids: Sequence[str]) -> dict[str, float]:
+        """Mean score so far per evaluation, in one query (the index covers it)."""
+        if not ids:
+            return {}
+        query = (
+            select(TestResultRow.evaluation_id, func.avg(TestResultRow.score))
+            .where(TestResultRow.evaluation_id.in_(ids))
+            .group_by(TestResultRow.evaluation_id)
+        )
+        return {row[0]: float(row[1]) for row in self.session.execute(query)}
+
+    def results_page(
+        self, evaluation_id: str, *, passed: bool | None, after: str | None, limit: int
+    ) -> list[TestResultRow]:
+        query = select(TestResultRow).where(TestResultRow.evaluation_id == evaluation_id)
+        if passed is not None:
+            query = query.where(TestResultRow.passed == passed)
+        if after is not None:
+            query = query.where(TestResultRow.test_case_name > after)
+        return list(self.session.scalars(query.order_by(TestResultRow.test_case_name).limit(limit)))
+
+    def results(self, evaluation_id: str) -> list[TestResultRow]:
+        query = select(TestResultRow).where(TestResultRow.evaluation_id == evaluation_id)
+        return list(self.session.scalars(query.order_by(TestResultRow.test_case_name)))
+
+    def done_case_names(self, evaluation_id: str) -> set[str]:
+        query = select(TestResultRow.test_case_name).where(
+            TestResultRow.evaluation_id == evaluation_id
+        )
+        return set(self.session.scalars(query))
+
+    def record_case(self, evaluation_id: str, case: CaseRecord) -> bool:
+        """Inserts the result unless the case already has one (a redelivered job, or a
+        second worker), and bumps the progress counters only when it inserted: counted once."""
+        values = {"evaluation_id": evaluation_id, "id": new_id(), **_result_values(case)}
+        inserted: int = self.session.execute(_INSERT_RESULT, values).rowcount  # type: ignore[attr-defined]
+        if inserted != 1:
+            return False
+        progress = {
+            "evaluation_id": evaluation_id,
+            "passed": int(case.passed),
+            "cache_hit": int(case.cache_hit),
+            "tokens": case.tokens,
+            "cost": case.cost,
+            "now": utcnow(),
+        }
+        self.session.execute(_COUNT_RESULT, progress)
+        return True
+
+    def prompt_content(self, prompt_id: str, version: int) -> str | None:
+        query = select(PromptVersionRow.content).where(
+            PromptVersionRow.prompt_id == prompt_id, PromptVersionRow.version_number == version
+        )
+        return self.session.scalar(query)
+
+    def dataset(self, *, dataset_id: str | None, name: str | None) -> DatasetRow | None:
+        assert self.owner is not None, "datasets are looked up for their owner"
+        query = select(DatasetRow).where(DatasetRow.user_id == self.owner)
+        if dataset_id is not None:
+            query = query.where(DatasetRow.id == dataset_id)
+        else:
+            query = query.where(DatasetRow.name == name)
+        return self.session.scalars(query).first()
+
+    def dataset_version(self, dataset_id: str, number: int) -> DatasetVersionRow | None:
+        query = select(DatasetVersionRow).where(
+            DatasetVersionRow.dataset_id == dataset_id, DatasetVersionRow.version_number == number
+        )
+        return self.session.scalars(query).first()
+
+    def items(self, dataset_version_id: str) -> list[DatasetItemRow]:
+        query = (
+            select(DatasetItemRow)
+            .where(DatasetItemRow.dataset_version_id == dataset_version_id)
+            .order_by(DatasetItemRow.position)
+        )
+        return list(self.session.scalars(query))
+
+
+# Built once: this is the per-case hot path, and building and caching a statement per call
+# cost more than running it.
+_RESULTS = table_of(TestResultRow)
+_EVALUATIONS = table_of(EvaluationRow)
+_INSERT_RESULT = insert(_RESULTS).on_conflict_do_nothing(
+    index_elements=["evaluation_id", "test_case_name"]
+)
+_COUNT_RESULT = (
+    update(_EVALUATIONS)
+    .where(_EVALUATIONS.c.id == bindparam("evaluation_id"))
+    .values(
+        done_cases=_EVALUATIONS.c.done_cases + 1,
+        passed_cases=_EVALUATIONS.c.passed_cases + bindparam("passed"),
+        cache_hits=_EVALUATIONS.c.cache_hits + bindparam("cache_hit"),
+        total_tokens=_EVALUATIONS.c.total_tokens + bindparam("tokens"),
+        total_cost=_EVALUATIONS.c.total_cost + bindparam("cost"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+def _result_values(case: CaseRecord) -> dict[str, Any]:
+    return {
+        "test_case_name": case.test_case_name,
+        "input": case.input,
+        "output": case.output,
+        "expected": case.expected,
+        "score": case.score,
+        "passed": case.passed,
+        "latency_ms": case.latency_ms,
+        "tokens": case.tokens,
+        "cost": case.cost,
+        "cache_hit": case.cache_hit,
+        "reason": case.reason,
+        "error": case.error,
+        "created_at": utcnow(),
+    }

@@ -1,0 +1,333 @@
+"""Runs an evaluation: every case rendered, sent to the model, scored and committed at once.
+
+Each result is committed in its own short transaction as soon as it exists, and the UNIQUE
+(evaluation_id, test_case_name) index turns a second write of the same case into a no-op.
+So a run killed at any point loses at most the cases in flight, and running it again (a
+restarted worker, a redelivered Celery task, two workers at once) scores only the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from autoforge.db.base import utcnow
+from autoforge.errors import AutoforgeError, NotFoundError, ValidationFailed
+from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score
+from autoforge.evaluations.domain import EvaluationCompleted, as_chat, render_case
+from autoforge.evaluations.metrics import ScoredCase, summarize
+from autoforge.evaluations.models import EvaluationRow, TestResultRow
+from autoforge.evaluations.repository import CaseRecord, EvaluationRepository
+from autoforge.evaluations.tools import scoring_tools
+from autoforge.llm.errors import ModelCallError
+from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest, TraceContext
+from autoforge.worker.jobs import JobInterrupted
+
+if TYPE_CHECKING:
+    from autoforge.bootstrap import Container
+    from autoforge.db.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+_ERROR_LIMIT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    inputs: dict[str, Any]
+    expected: str | None
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run needs, read once at its start; `cases` are the ones without a result."""
+
+    evaluation_id: str
+    prompt_id: str
+    prompt_version: int
+    model: str
+    template: str
+    config: dict[str, Any]
+    cases: list[Case]
+
+    @property
+    def assertions(self) -> AssertionSet:
+        return AssertionSet.model_validate(self.config["assertions"])
+
+
+def run_evaluation(
+    container: Container, evaluation_id: str, *, should_stop: Callable[[], bool] | None = None
+) -> None:
+    """Scores every case that has no result yet, then stores the aggregates and raises
+    `EvaluationCompleted`. A completed evaluation is left as it is. When `should_stop`
+    turns true, cases in flight finish and JobInterrupted is raised (the status stays
+    `running`: the next claim resumes). Any other error marks the evaluation failed."""
+    try:
+        plan = _start(container, evaluation_id)
+        if plan is None:
+            return
+        run_case = _CaseRunner(container, plan)
+        _run_cases(run_case, plan, should_stop or (lambda: False))
+        _finish(container, evaluation_id, run_case.unsupported)
+    except JobInterrupted:
+        raise
+    except Exception as exc:
+        fail_evaluation(container, evaluation_id, _describe(exc))
+        raise
+
+
+def fail_evaluation(container: Container, evaluation_id: str, error: str) -> None:
+    """Marks the evaluation failed with `error`, unless it already completed."""
+
+    def work(uow: UnitOfWork) -> None:
+        row = EvaluationRepository(uow.session).get(evaluation_id)
+        if row is None or row.status == "completed":
+            return
+        now = utcnow()
+        row.status, row.error, row.finished_at, row.updated_at = "failed", error, now, now
+
+    container.database.run(work)
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{exc.title}: {exc.detail}" if isinstance(exc, AutoforgeError) else str(exc)
+    return f"{type(exc).__name__}: {text}"[:_ERROR_LIMIT]
+
+
+def _start(container: Container, evaluation_id: str) -> RunPlan | None:
+    def mark_running(uow: UnitOfWork) -> EvaluationRow | None:
+        row = EvaluationRepository(uow.session).get(evaluation_id)
+        if row is None:
+            raise NotFoundError(f"evaluation {evaluation_id} not found")
+        if row.status == "completed":
+            return None
+        now = utcnow()
+        row.status, row.error, row.finished_at, row.updated_at = "running", None, None, now
+        row.started_at = row.started_at or now
+        return row
+
+    row = container.database.run(mark_running)
+    if row is None:
+        return None
+    return container.database.run(lambda uow: _plan(uow, row), read_only=True)
+
+
+def _plan(uow: UnitOfWork, row: EvaluationRow) -> RunPlan:
+    repo = EvaluationRepository(uow.session)
+    template = repo.prompt_content(row.prompt_id, row.prompt_version)
+    if template is None:
+        raise NotFoundError(f"prompt {row.prompt_id} has no version {row.prompt_version}")
+    if row.dataset_version_id is None:
+        raise NotFoundError("the dataset version of this evaluation was deleted")
+    done = repo.done_case_names(row.id)
+    cases = [
+        Case(item.name, dict(item.input), item.expected)
+        for item in repo.items(row.dataset_version_id)
+        if item.name not in done
+    ]
+    return RunPlan(
+        row.id, row.prompt_id, row.prompt_version, row.model, template, dict(row.config), cases
+    )
+
+
+class _CaseRunner:
+    """Runs one case end to end and commits its result; called from the pool's threads."""
+
+    def __init__(self, container: Container, plan: RunPlan) -> None:
+        self.database = container.database
+        self.gateway = container.gateway
+        self.plan = plan
+        self.assertions = plan.assertions
+        config = plan.config
+        judge = config.get("judge_model") or self.gateway.config.default_model
+        self.tools = scoring_tools(self.assertions, self.gateway, container.embedder, judge)
+        self.assertions.check_tools(self.tools)
+        self.params = {k: v for k, v in config.get("params", {}).items() if v is not None}
+        self.chat = as_chat(config.get("mode", "auto"), plan.model)
+        self.cache = CachePolicy.BYPASS if config.get("no_cache") else CachePolicy.AUTO
+        # The judge's "unsupported" verdicts, kept for the hallucination rate; test_results
+        # has no column for them, so cases scored before a restart fall back to the
+        # reference check (see metrics.hallucination_rate).
+        self.unsupported: dict[str, bool | None] = {}
+        self._lock = threading.Lock()
+
+    def model_limit(self) -> int:
+        """The gateway's parallel-call limit for the model: more cases in flight than that
+        would only wait for a slot, and the wait would count as the cases' latency."""
+        config = self.gateway.config
+        provider = self.plan.model.split("/", 1)[0]
+        limit = config.concurrency.get(self.plan.model) or config.concurrency.get(provider)
+        return max(1, limit or config.default_concurrency)
+
+    def __call__(self, case: Case) -> None:
+        record, unsupported = self._score(case)
+        self.database.run(
+            lambda uow: EvaluationRepository(uow.session).record_case(
+                self.plan.evaluation_id, record
+            )
+        )
+        with self._lock:
+            self.unsupported[case.name] = unsupported
+
+    def _score(self, case: Case) -> tuple[CaseRecord, bool | None]:
+        started = time.perf_counter()
+        try:
+            result = self._call(case)
+        except (ModelCallError, ValidationFailed) as exc:
+            return _failed(case, None, exc, _ms_since(started)), None
+        call = result.record
+        outcome = CaseOutcome(
+            result.text, case.expected, case.inputs, call.latency_ms, call.cost_usd
+        )
+        try:
+            score = self.assertions.score(outcome, self.tools)
+        except ModelCallError as exc:  # the judge model failed
+            return _failed(case, result, exc, _ms_since(started)), None
+        return _record(case, result, score), score.unsupported
+
+    def _call(self, case: Case) -> CallResult:
+        rendered = render_case(self.plan.template, case.inputs)
+        request = CompletionRequest(
+            model=self.plan.model,
+            messages=[{"role": "user", "content": rendered}] if self.chat else None,
+            prompt=None if self.chat else rendered,
+            params=self.params,
+        )
+        trace = TraceContext(self.plan.prompt_id, self.plan.prompt_version, case.inputs)
+        return self.gateway.complete(request, cache=self.cache, trace=trace)
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _record(case: Case, result: CallResult, score: Score) -> CaseRecord:
+    call = result.record
+    return CaseRecord(
+        test_case_name=case.name,
+        input=case.inputs,
+        output=result.text,
+        expected=case.expected,
+        score=score.value,
+        passed=score.passed,
+        latency_ms=call.latency_ms,
+        tokens=call.tokens_in + call.tokens_out,
+        cost=call.cost_usd,
+        cache_hit=call.cache_hit,
+        reason=score.reason,
+    )
+
+
+def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: float) -> CaseRecord:
+    """A case whose model call (or judge) failed after the gateway's retries: it scores 0."""
+    error = _describe(exc)
+    call = result.record if result is not None else None
+    return CaseRecord(
+        test_case_name=case.name,
+        input=case.inputs,
+        output=result.text if result is not None else None,
+        expected=case.expected,
+        score=0.0,
+        passed=False,
+        latency_ms=elapsed,
+        tokens=call.tokens_in + call.tokens_out if call is not None else 0,
+        cost=call.cost_usd if call is not None else 0.0,
+        cache_hit=call.cache_hit if call is not None else False,
+        reason=error,
+        error=error,
+    )
+
+
+def _run_cases(run_case: _CaseRunner, plan: RunPlan, should_stop: Callable[[], bool]) -> None:
+    """At most `concurrency` cases in flight; cases are handed out one by one, so a stop
+    request or a failure leaves the rest untouched instead of queued in the pool."""
+    concurrency = min(int(plan.config.get("concurrency", 4)), run_case.model_limit())
+    waiting = iter(plan.cases)
+    pending: set[Future[None]] = set()
+    failure: BaseException | None = None
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="eval-case") as pool:
+        while True:
+            while failure is None and len(pending) < concurrency and not should_stop():
+                case = next(waiting, None)
+                if case is None:
+                    break
+                pending.add(pool.submit(run_case, case))
+            if not pending:
+                break
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            failure = failure or _first_error(finished)
+    if failure is not None:
+        raise failure
+    if next(waiting, None) is not None:
+        raise JobInterrupted(f"evaluation {plan.evaluation_id} stopped before its last case")
+
+
+def _first_error(futures: Iterable[Future[None]]) -> BaseException | None:
+    return next((f.exception() for f in futures if f.exception() is not None), None)
+
+
+def _finish(
+    container: Container, evaluation_id: str, unsupported: Mapping[str, bool | None]
+) -> None:
+    """Aggregates from the stored results (all of them, not only this run's), so a resumed
+    run reports the same figures as one that never stopped."""
+    results = container.database.run(
+        lambda uow: EvaluationRepository(uow.session).results(evaluation_id), read_only=True
+    )
+    container.database.run(lambda uow: _complete(uow, evaluation_id, results, unsupported))
+
+
+def _complete(
+    uow: UnitOfWork,
+    evaluation_id: str,
+    results: Sequence[TestResultRow],
+    unsupported: Mapping[str, bool | None],
+) -> None:
+    row = EvaluationRepository(uow.session).get(evaluation_id)
+    if row is None or row.status == "completed":
+        return  # another worker finished it first; its event is the one
+    if len(results) != row.total_cases:
+        raise RuntimeError(f"{len(results)} of {row.total_cases} cases have a result")
+    now = utcnow()
+    row.status, row.finished_at, row.updated_at = "completed", now, now
+    row.done_cases = len(results)
+    row.passed_cases = sum(r.passed for r in results)
+    row.cache_hits = sum(r.cache_hit for r in results)
+    row.total_tokens = sum(r.tokens for r in results)
+    row.total_cost = math.fsum(r.cost for r in results)
+    if results:
+        _store_summary(row, [_scored(r, unsupported.get(r.test_case_name)) for r in results])
+    uow.collect(
+        EvaluationCompleted(
+            evaluation_id=row.id,
+            group_id=row.group_id,
+            prompt_id=row.prompt_id,
+            prompt_version=row.prompt_version,
+            model=row.model,
+            cases=row.done_cases,
+            overall_score=row.overall_score or 0.0,
+            accuracy=row.accuracy_score or 0.0,
+            cache_hits=row.cache_hits,
+        )
+    )
+
+
+def _store_summary(row: EvaluationRow, cases: Sequence[ScoredCase]) -> None:
+    summary = summarize(cases)
+    row.overall_score = summary.overall_score
+    row.accuracy_score = summary.accuracy
+    row.hallucination_rate = summary.hallucination_rate
+    row.style_consistency = summary.style_consistency
+    row.latency_p50_ms = summary.latency_ms.p50
+    row.latency_p95_ms = summary.latency_ms.p95
+
+
+def _scored(row: TestResultRow, unsupported: bool | None) -> ScoredCase:
+    outcome = CaseOutcome(row.output or "", row.expected, row.input, row.latency_ms, row.cost)
+    return ScoredCase(outcome, Score(row.score, row.passed, row.reason or "", unsupported))

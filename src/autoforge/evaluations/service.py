@@ -1,0 +1,247 @@
+"""Evaluation use cases: start a batch (one evaluation per model), read progress and results.
+
+Each takes the caller's unit of work and owner; none commits. Starting writes the
+evaluations and their jobs in the caller's transaction; the caller hands the job ids to
+`dispatch_after_commit` once it has committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from autoforge.datasets.models import DatasetRow, DatasetVersionRow
+from autoforge.db.base import new_id, utcnow
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.errors import NotFoundError, ValidationFailed
+from autoforge.evaluations.assertions import AssertionSet
+from autoforge.evaluations.domain import DEFAULT_ASSERTIONS, provider_of
+from autoforge.evaluations.examples import EXAMPLE_NAMES, example_setup
+from autoforge.evaluations.models import EvaluationRow, TestResultRow
+from autoforge.evaluations.repository import EvaluationRepository
+from autoforge.evaluations.schemas import (
+    Evaluation,
+    EvaluationBatch,
+    EvaluationCreate,
+    EvaluationPage,
+    Progress,
+    ResultPage,
+    TestResult,
+)
+from autoforge.prompts import versions
+from autoforge.prompts.domain import Cursor
+from autoforge.prompts.schemas import ResolvedPrompt
+from autoforge.prompts.service import get_prompt
+from autoforge.worker.dispatch import enqueue_job
+
+if TYPE_CHECKING:
+    from autoforge.bootstrap import Container
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Settings-derived defaults, passed in so the service does not read the environment."""
+
+    model: str
+    concurrency: int
+    judge_model: str | None = None
+
+
+def defaults_of(container: Container) -> Defaults:
+    settings = container.settings
+    return Defaults(
+        model=container.gateway.config.default_model,
+        concurrency=settings.evaluation_concurrency,
+        judge_model=settings.judge_model,
+    )
+
+
+@dataclass(frozen=True)
+class Started:
+    batch: EvaluationBatch
+    job_ids: list[str]
+
+
+def to_schema(row: EvaluationRow, running_score: float | None = None) -> Evaluation:
+    score = row.overall_score if row.status == "completed" else running_score
+    return Evaluation(
+        id=row.id,
+        group_id=row.group_id,
+        prompt_id=row.prompt_id,
+        prompt_version=row.prompt_version,
+        dataset_version_id=row.dataset_version_id,
+        model=row.model,
+        provider=row.provider,
+        status=row.status,
+        error=row.error,
+        progress=Progress(
+            done=row.done_cases,
+            total=row.total_cases,
+            passed=row.passed_cases,
+            running_score=score,
+        ),
+        overall_score=row.overall_score,
+        accuracy_score=row.accuracy_score,
+        hallucination_rate=row.hallucination_rate,
+        style_consistency=row.style_consistency,
+        latency_p50_ms=row.latency_p50_ms,
+        latency_p95_ms=row.latency_p95_ms,
+        total_cost_usd=row.total_cost,
+        total_tokens=row.total_tokens,
+        cache_hits=row.cache_hits,
+        config=row.config,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
+
+
+def start_evaluations(
+    uow: UnitOfWork, owner: str, data: EvaluationCreate, defaults: Defaults
+) -> Started:
+    """Creates one pending evaluation per model, sharing a group id, each with a queued job."""
+    prompt = _prompt(uow, owner, data)
+    dataset, version = _dataset(EvaluationRepository(uow.session, owner), data)
+    config = _config(data, dataset, defaults)
+    group_id = new_id()
+    rows, job_ids = [], []
+    for model in data.models or [defaults.model]:
+        row = EvaluationRow(
+            user_id=owner,
+            prompt_id=prompt.prompt_id,
+            prompt_version=prompt.version,
+            dataset_version_id=version.id,
+            group_id=group_id,
+            status="pending",
+            provider=provider_of(model),
+            model=model,
+            config=config,
+            total_cases=version.item_count,
+            created_at=utcnow(),
+        )
+        EvaluationRepository(uow.session, owner).add(row)
+        job_ids.append(enqueue_job(uow, "evaluation", row.id, {}))
+        rows.append(row)
+    batch = EvaluationBatch(group_id=group_id, evaluations=[to_schema(r) for r in rows])
+    return Started(batch, job_ids)
+
+
+def _prompt(uow: UnitOfWork, owner: str, data: EvaluationCreate) -> ResolvedPrompt:
+    """The version to run: explicit, else the label's, else the latest."""
+    name = data.prompt_name or get_prompt(uow, owner, str(data.prompt_id)).name
+    resolved = versions.resolve_by_name(uow, owner, name, label=data.label)
+    if data.prompt_version is None or data.prompt_version == resolved.version:
+        return resolved
+    chosen = versions.get_version(uow, owner, resolved.prompt_id, data.prompt_version)
+    return resolved.model_copy(update={"version": chosen.version, "content": chosen.content})
+
+
+def _dataset(
+    repo: EvaluationRepository, data: EvaluationCreate
+) -> tuple[DatasetRow, DatasetVersionRow]:
+    dataset = repo.dataset(dataset_id=data.dataset_id, name=data.dataset_name)
+    if dataset is None:
+        raise NotFoundError(f"dataset {data.dataset_id or data.dataset_name!r} not found")
+    number = data.dataset_version or dataset.latest_version
+    version = repo.dataset_version(dataset.id, number) if number else None
+    if version is None:
+        raise NotFoundError(f"dataset {dataset.name!r} has no version {number}")
+    if version.item_count == 0:
+        raise ValidationFailed(
+            f"dataset {dataset.name!r} version {number} has no items",
+            errors=[{"field": "dataset_version", "message": "no items to evaluate"}],
+        )
+    return dataset, version
+
+
+def _config(data: EvaluationCreate, dataset: DatasetRow, defaults: Defaults) -> dict[str, Any]:
+    """Everything the run needs besides the prompt and the items, frozen at creation.
+
+    A shipped example dataset (by name) brings its suggested assertions and generation
+    parameters; what the request sets explicitly wins over them.
+    """
+    example = example_setup(dataset.name) if dataset.name in EXAMPLE_NAMES else None
+    assertions = data.assertions or (
+        example.assertions if example else AssertionSet.model_validate(DEFAULT_ASSERTIONS)
+    )
+    params = dict(example.generation) if example else {}
+    params.update(data.params.model_dump(exclude_unset=True))
+    params.setdefault("temperature", 0.0)
+    return {
+        "assertions": assertions.model_dump(mode="json"),
+        "params": params,
+        "mode": data.mode,
+        "concurrency": data.concurrency or defaults.concurrency,
+        "judge_model": data.judge_model or defaults.judge_model,
+        "no_cache": data.no_cache,
+        "dataset_id": dataset.id,
+        "dataset_name": dataset.name,
+    }
+
+
+def get_evaluation(uow: UnitOfWork, owner: str, evaluation_id: str) -> Evaluation:
+    repo = EvaluationRepository(uow.session, owner)
+    row = repo.get(evaluation_id)
+    if row is None:
+        raise NotFoundError(f"evaluation {evaluation_id} not found")
+    return to_schema(row, repo.running_scores([row.id]).get(row.id))
+
+
+def list_evaluations(
+    uow: UnitOfWork,
+    owner: str,
+    *,
+    prompt_id: str | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> EvaluationPage:
+    """Newest first; one query for the page and one for the running scores of its unfinished
+    evaluations."""
+    repo = EvaluationRepository(uow.session, owner)
+    after = Cursor.decode(cursor) if cursor else None
+    rows = repo.page(prompt_id=prompt_id, status=status, after=after, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    scores = repo.running_scores([r.id for r in rows if r.status != "completed"])
+    next_cursor = Cursor(rows[-1].created_at, rows[-1].id).encode() if more else None
+    return EvaluationPage(
+        items=[to_schema(r, scores.get(r.id)) for r in rows], next_cursor=next_cursor
+    )
+
+
+def result_schema(row: TestResultRow) -> TestResult:
+    return TestResult(
+        test_case_name=row.test_case_name,
+        input=row.input,
+        output=row.output,
+        expected=row.expected,
+        score=row.score,
+        passed=row.passed,
+        latency_ms=row.latency_ms,
+        tokens=row.tokens,
+        cost_usd=row.cost,
+        cache_hit=row.cache_hit,
+        reason=row.reason,
+        error=row.error,
+    )
+
+
+def list_results(
+    uow: UnitOfWork,
+    owner: str,
+    evaluation_id: str,
+    *,
+    passed: bool | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> ResultPage:
+    """The per-case table by test case name; `passed=False` lists the failures only."""
+    repo = EvaluationRepository(uow.session, owner)
+    if repo.get(evaluation_id) is None:
+        raise NotFoundError(f"evaluation {evaluation_id} not found")
+    rows = repo.results_page(evaluation_id, passed=passed, after=after, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    return ResultPage(
+        items=[result_schema(r) for r in rows],
+        next_cursor=rows[-1].test_case_name if more else None,
+    )
