@@ -15,6 +15,7 @@ from autoforge.evaluations.router import router as evaluations_router
 from autoforge.health.router import router as health_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
+from autoforge.optimizations.router import router as optimizations_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.runs.router import router as runs_router
 from autoforge.templates.router import router as templates_router
@@ -56,4 +57,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(templates_router)
     app.include_router(evaluations_router)
     app.include_router(datasets_router)
+    app.include_router(optimizations_router)
     return app

@@ -9,6 +9,7 @@ import typer
 from autoforge.cli import datasets as dataset_commands
 from autoforge.cli import db as db_commands
 from autoforge.cli import evaluations as evaluation_commands
+from autoforge.cli import optimizations as optimization_commands
 from autoforge.cli import prompts as prompt_commands
 from autoforge.cli import runs as run_commands
 from autoforge.cli import templates as template_commands
@@ -27,6 +28,7 @@ app.add_typer(prompt_commands.app, name="prompt")
 app.add_typer(template_commands.app, name="template")
 app.add_typer(dataset_commands.app, name="dataset")
 app.add_typer(evaluation_commands.app, name="eval")
+app.add_typer(optimization_commands.app, name="optimize")
 app.add_typer(run_commands.models_app, name="models")
 app.command("run")(run_commands.run)
 

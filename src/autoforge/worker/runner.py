@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from autoforge.db.base import utcnow
 from autoforge.errors import AutoforgeError, NotFoundError
 from autoforge.evaluations.runner import fail_evaluation, run_evaluation
+from autoforge.optimizations.runner import fail_optimization, run_optimization_job
 from autoforge.worker.jobs import ClaimedJob, JobInterrupted, JobRepository
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ HANDLERS: dict[str, Handler] = {
         run=lambda container, target, stop: run_evaluation(container, target, should_stop=stop),
         give_up=fail_evaluation,
     ),
+    "optimization": Handler(run=run_optimization_job, give_up=fail_optimization),
 }
 
 

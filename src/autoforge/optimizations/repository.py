@@ -1,0 +1,87 @@
+"""Queries of the optimization aggregate, plus the reads it needs from prompts and datasets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy.orm import Session
+
+from autoforge.datasets.models import DatasetItemRow, DatasetVersionRow
+from autoforge.db.base import new_id, table_of
+from autoforge.optimizations.models import OptimizationCandidateRow, OptimizationRow
+from autoforge.prompts.domain import Cursor
+from autoforge.prompts.models import PromptVersionRow
+from autoforge.prompts.repository import beyond
+
+
+class OptimizationRepository:
+    """`owner` scopes every read to one user's optimizations; the worker passes None."""
+
+    def __init__(self, session: Session, owner: str | None = None) -> None:
+        self.session = session
+        self.owner = owner
+
+    def _owned(self) -> list[ColumnElement[bool]]:
+        return [] if self.owner is None else [OptimizationRow.user_id == self.owner]
+
+    def add(self, row: OptimizationRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, optimization_id: str) -> OptimizationRow | None:
+        query = select(OptimizationRow).where(OptimizationRow.id == optimization_id, *self._owned())
+        return self.session.scalars(query).first()
+
+    def page(
+        self, *, prompt_id: str | None, status: str | None, after: Cursor | None, limit: int
+    ) -> list[OptimizationRow]:
+        query = select(OptimizationRow).where(*self._owned())
+        if prompt_id is not None:
+            query = query.where(OptimizationRow.prompt_id == prompt_id)
+        if status is not None:
+            query = query.where(OptimizationRow.status == status)
+        if after is not None:
+            query = query.where(
+                beyond(OptimizationRow.created_at, OptimizationRow.id, after, newest_first=True)
+            )
+        order = (OptimizationRow.created_at.desc(), OptimizationRow.id.desc())
+        return list(self.session.scalars(query.order_by(*order).limit(limit)))
+
+    def candidates_page(
+        self, optimization_id: str, *, after: int | None, limit: int
+    ) -> list[OptimizationCandidateRow]:
+        query = select(OptimizationCandidateRow).where(
+            OptimizationCandidateRow.optimization_id == optimization_id
+        )
+        if after is not None:
+            query = query.where(OptimizationCandidateRow.position > after)
+        order = OptimizationCandidateRow.position
+        return list(self.session.scalars(query.order_by(order).limit(limit)))
+
+    def add_candidates(self, optimization_id: str, rows: Sequence[dict[str, Any]]) -> None:
+        """One multi-row INSERT: a run's history can hold thousands of candidates."""
+        if rows:
+            values = [{"id": new_id(), "optimization_id": optimization_id, **r} for r in rows]
+            self.session.execute(insert(table_of(OptimizationCandidateRow)), values)
+
+    def prompt_content(self, prompt_id: str, version: int) -> str | None:
+        query = select(PromptVersionRow.content).where(
+            PromptVersionRow.prompt_id == prompt_id, PromptVersionRow.version_number == version
+        )
+        return self.session.scalar(query)
+
+    def dataset_version(self, dataset_id: str, number: int) -> DatasetVersionRow | None:
+        query = select(DatasetVersionRow).where(
+            DatasetVersionRow.dataset_id == dataset_id, DatasetVersionRow.version_number == number
+        )
+        return self.session.scalars(query).first()
+
+    def items(self, dataset_version_id: str) -> list[DatasetItemRow]:
+        query = (
+            select(DatasetItemRow)
+            .where(DatasetItemRow.dataset_version_id == dataset_version_id)
+            .order_by(DatasetItemRow.position)
+        )
+        return list(self.session.scalars(query))

@@ -1,0 +1,278 @@
+"""Runs an optimization job: split the items, search under the budget, store the outcome.
+
+Resumability is deliberately simple: the search lives in memory, and its outcome (every
+candidate, the figures, the new prompt version) is committed in one transaction at the
+end. A run killed or interrupted before that commit starts the search again from scratch
+on its next claim; with the same seed it proposes the same candidates in the same order,
+and the response cache answers every model call the first attempt already made, so the
+repeat costs neither calls nor dollars, only the time to replay it. A completed
+optimization is never run twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from autoforge.db.base import utcnow
+from autoforge.errors import AutoforgeError, NotFoundError
+from autoforge.evaluations.assertions import AssertionSet
+from autoforge.evaluations.tools import scoring_tools
+from autoforge.optimizations.cases import Case, Split, split_cases
+from autoforge.optimizations.evaluator import Evaluator
+from autoforge.optimizations.models import OptimizationRow
+from autoforge.optimizations.protocol import (
+    Budget,
+    HistoryEntry,
+    OptimizationResult,
+    Progress,
+)
+from autoforge.optimizations.repository import OptimizationRepository
+from autoforge.optimizations.run import run_optimization
+from autoforge.optimizations.strategies import make_strategy
+from autoforge.prompts.schemas import PromptUpdate
+from autoforge.prompts.service import get_prompt, update_prompt
+from autoforge.worker.jobs import JobInterrupted
+
+if TYPE_CHECKING:
+    from autoforge.bootstrap import Container
+    from autoforge.db.unit_of_work import UnitOfWork
+
+_ERROR_LIMIT = 4000
+# Progress is written at most this often: a fast fake model reports hundreds of rounds/s.
+PROGRESS_INTERVAL_S = 0.5
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run needs, read once at its start."""
+
+    optimization_id: str
+    template: str
+    model: str
+    optimizer_model: str | None
+    strategy: str
+    seed: int
+    budget: Budget
+    config: dict[str, Any]
+    split: Split
+
+
+def run_optimization_job(
+    container: Container, optimization_id: str, should_stop: Callable[[], bool] | None = None
+) -> None:
+    """Runs the search and stores its outcome; a completed optimization is left as it is.
+    When `should_stop` turns true, the search is abandoned at its next progress report and
+    JobInterrupted raised (the next claim starts over). Any other error marks it failed."""
+    try:
+        plan = _start(container, optimization_id)
+        if plan is None:
+            return
+        writer = ProgressWriter(container, optimization_id, should_stop or (lambda: False))
+        result = _search(container, plan, writer)
+        container.database.run(lambda uow: _complete(uow, optimization_id, result))
+    except JobInterrupted:
+        raise
+    except Exception as exc:
+        fail_optimization(container, optimization_id, _describe(exc))
+        raise
+
+
+def fail_optimization(container: Container, optimization_id: str, error: str) -> None:
+    """Marks the optimization failed with `error`, unless it already completed."""
+
+    def work(uow: UnitOfWork) -> None:
+        row = OptimizationRepository(uow.session).get(optimization_id)
+        if row is None or row.status == "completed":
+            return
+        now = utcnow()
+        row.status, row.error, row.finished_at, row.updated_at = "failed", error, now, now
+
+    container.database.run(work)
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{exc.title}: {exc.detail}" if isinstance(exc, AutoforgeError) else str(exc)
+    return f"{type(exc).__name__}: {text}"[:_ERROR_LIMIT]
+
+
+def _start(container: Container, optimization_id: str) -> Plan | None:
+    def mark_running(uow: UnitOfWork) -> Plan | None:
+        repo = OptimizationRepository(uow.session)
+        row = repo.get(optimization_id)
+        if row is None:
+            raise NotFoundError(f"optimization {optimization_id} not found")
+        if row.status == "completed":
+            return None
+        now = utcnow()
+        row.status, row.error, row.finished_at, row.updated_at = "running", None, None, now
+        row.started_at = row.started_at or now
+        return _plan(repo, row)
+
+    return container.database.run(mark_running)
+
+
+def _plan(repo: OptimizationRepository, row: OptimizationRow) -> Plan:
+    template = repo.prompt_content(row.prompt_id, row.prompt_version)
+    if template is None:
+        raise NotFoundError(f"prompt {row.prompt_id} has no version {row.prompt_version}")
+    if row.dataset_version_id is None:
+        raise NotFoundError("the dataset version of this optimization was deleted")
+    cases = [
+        Case(item.name, dict(item.input), item.expected or "", dict(item.metadata_ or {}))
+        for item in repo.items(row.dataset_version_id)
+    ]
+    budget = Budget(row.budget.get("calls"), row.budget.get("usd"), row.budget.get("seconds"))
+    return Plan(
+        optimization_id=row.id,
+        template=template,
+        model=row.model,
+        optimizer_model=row.optimizer_model,
+        strategy=row.strategy,
+        seed=row.seed,
+        budget=budget,
+        config=dict(row.config),
+        split=split_by_fractions(cases, row.config.get("split", {}), row.seed),
+    )
+
+
+def split_by_fractions(cases: Sequence[Case], fractions: dict[str, float], seed: int) -> Split:
+    """Sizes from the fractions, at least one train and one validation case; the same seed
+    gives the same split (stratified by label, see `split_cases`)."""
+    total = len(cases)
+    test = min(int(total * fractions.get("test", 0.0)), max(0, total - 2))
+    val = max(1, min(int(total * fractions.get("val", 0.5)), total - test - 1))
+    train = max(1, min(int(total * fractions.get("train", 0.5)), total - test - val))
+    return split_cases(cases, train=train, val=val, test=test, seed=seed)
+
+
+def _search(container: Container, plan: Plan, writer: ProgressWriter) -> OptimizationResult:
+    gateway = container.gateway
+    assertions = AssertionSet.model_validate(plan.config["assertions"])
+    judge = container.settings.judge_model or gateway.config.default_model
+    tools = scoring_tools(assertions, gateway, container.embedder, judge)
+    params = {k: v for k, v in plan.config.get("params", {}).items() if v is not None}
+    strategy = make_strategy(plan.strategy, optimizer_model=plan.optimizer_model)
+    with Evaluator(gateway, plan.model, assertions, params, tools=tools) as evaluator:
+        return run_optimization(
+            strategy,
+            plan.template,
+            trainset=plan.split.train,
+            valset=plan.split.val,
+            testset=plan.split.test,
+            evaluator=evaluator,
+            budget=plan.budget,
+            seed=plan.seed,
+            progress=writer,
+        )
+
+
+class ProgressWriter:
+    """The search's progress callback: keeps the latest report on the optimization row, in
+    its own short transaction, at most every PROGRESS_INTERVAL_S; also where a stop request
+    is noticed (between rounds, the only place the search can be left cleanly)."""
+
+    def __init__(
+        self, container: Container, optimization_id: str, should_stop: Callable[[], bool]
+    ) -> None:
+        self._database = container.database
+        self._id = optimization_id
+        self._should_stop = should_stop
+        self._written = float("-inf")
+        self._lock = threading.Lock()
+
+    def __call__(self, progress: Progress) -> None:
+        if self._should_stop():
+            raise JobInterrupted(f"optimization {self._id} stopped; it restarts on its next claim")
+        with self._lock:
+            now = time.monotonic()
+            if now - self._written < PROGRESS_INTERVAL_S:
+                return
+            self._written = now
+        self._database.run(lambda uow: _write_progress(uow, self._id, progress))
+
+
+def _progress_values(progress: Progress) -> dict[str, Any]:
+    values = asdict(progress)
+    values.pop("strategy")
+    return values
+
+
+def _write_progress(uow: UnitOfWork, optimization_id: str, progress: Progress) -> None:
+    row = OptimizationRepository(uow.session).get(optimization_id)
+    if row is None or row.status != "running":
+        return
+    row.progress = _progress_values(progress)
+    row.calls_used, row.cache_hits, row.cost_usd = (
+        progress.calls,
+        progress.cache_hits,
+        progress.cost_usd,
+    )
+    row.updated_at = utcnow()
+
+
+def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult) -> None:
+    """History, new prompt version and figures in one transaction: all or nothing."""
+    repo = OptimizationRepository(uow.session)
+    row = repo.get(optimization_id)
+    if row is None or row.status == "completed":
+        return  # another worker finished it first
+    repo.add_candidates(row.id, [_candidate(i, e) for i, e in enumerate(result.history)])
+    row.best_template = result.template
+    row.best_version = _save_best(uow, row, result)
+    row.baseline_train, row.baseline_val = result.baseline_train.score, result.baseline_val.score
+    row.best_train, row.best_val = result.best_train.score, result.best_val.score
+    row.best_test = result.best_test.score if result.best_test is not None else None
+    row.improvement = result.improvement
+    row.calls_used, row.cache_hits = result.calls, result.cache_hits
+    row.cost_usd, row.wall_s = result.cost_usd, result.wall_s
+    row.stop_reason = str(result.stop_reason)
+    row.progress = _progress_values(_final_progress(result))
+    now = utcnow()
+    row.status, row.finished_at, row.updated_at = "completed", now, now
+
+
+def _save_best(uow: UnitOfWork, row: OptimizationRow, result: OptimizationResult) -> int:
+    """A new version of the prompt holding the best template (no label moves). If the
+    prompt's latest version already holds it (nothing better was found), that version."""
+    current = get_prompt(uow, row.user_id, row.prompt_id)
+    if current.content == result.template:
+        return current.version
+    note = (
+        f"optimization {row.id} ({row.strategy}, seed {row.seed}) from v{row.prompt_version}: "
+        f"validation {result.baseline_val.score:.3f} -> {result.best_val.score:.3f} "
+        f"({result.improvement:+.3f}), {result.calls} calls"
+    )
+    update = PromptUpdate(content=result.template, change_note=note, base_version=current.version)
+    return update_prompt(uow, row.user_id, row.prompt_id, update).version
+
+
+def _candidate(position: int, entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "position": position,
+        "candidate_key": entry.id,
+        "round": entry.round,
+        "template": entry.template,
+        "train_score": entry.train.score if entry.train is not None else None,
+        "train_cases": entry.train.cases if entry.train is not None else 0,
+        "val_score": entry.val.score if entry.val is not None else None,
+        "calls_at": entry.calls_at,
+        "parents": list(entry.lineage.parents),
+        "operators": list(entry.lineage.operators),
+    }
+
+
+def _final_progress(result: OptimizationResult) -> Progress:
+    return Progress(
+        strategy=result.strategy,
+        round=max((entry.round for entry in result.history), default=0),
+        best_train=result.best_train.score,
+        best_val=result.best_val.score,
+        calls=result.calls,
+        cache_hits=result.cache_hits,
+        cost_usd=result.cost_usd,
+        candidates=len(result.history),
+    )

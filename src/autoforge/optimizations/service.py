@@ -1,0 +1,198 @@
+"""Optimization use cases: start a run (queued as a job), read its progress, figures, history.
+
+Each takes the caller's unit of work and owner; none commits. Starting writes the
+optimization and its job in the caller's transaction; the caller hands the job id to
+`dispatch_after_commit` once it has committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from autoforge.datasets.service import resolve_dataset
+from autoforge.db.base import utcnow
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.errors import NotFoundError, ValidationFailed
+from autoforge.evaluations.assertions import AssertionSet
+from autoforge.evaluations.domain import DEFAULT_ASSERTIONS
+from autoforge.evaluations.examples import EXAMPLE_NAMES, example_setup
+from autoforge.optimizations.models import OptimizationCandidateRow, OptimizationRow
+from autoforge.optimizations.repository import OptimizationRepository
+from autoforge.optimizations.schemas import (
+    CandidatePage,
+    Optimization,
+    OptimizationCandidate,
+    OptimizationCreate,
+    OptimizationPage,
+    OptimizationProgress,
+)
+from autoforge.prompts import versions
+from autoforge.prompts.domain import Cursor
+from autoforge.prompts.repository import PromptRepository
+from autoforge.prompts.schemas import ResolvedPrompt
+from autoforge.worker.dispatch import enqueue_job
+
+# A search needs at least one case to search on and one to select with.
+MIN_ITEMS = 2
+
+
+@dataclass(frozen=True)
+class Started:
+    optimization: Optimization
+    job_id: str
+
+
+def to_schema(row: OptimizationRow) -> Optimization:
+    progress = row.progress
+    return Optimization(
+        id=row.id,
+        prompt_id=row.prompt_id,
+        prompt_version=row.prompt_version,
+        dataset_version_id=row.dataset_version_id,
+        strategy=row.strategy,
+        model=row.model,
+        optimizer_model=row.optimizer_model,
+        seed=row.seed,
+        budget=row.budget,
+        config=row.config,
+        status=row.status,
+        progress=OptimizationProgress.model_validate(progress) if progress else None,
+        baseline_train=row.baseline_train,
+        baseline_val=row.baseline_val,
+        best_train=row.best_train,
+        best_val=row.best_val,
+        best_test=row.best_test,
+        improvement=row.improvement,
+        calls_used=row.calls_used,
+        cache_hits=row.cache_hits,
+        cost_usd=row.cost_usd,
+        wall_s=row.wall_s,
+        stop_reason=row.stop_reason,
+        best_template=row.best_template,
+        best_version=row.best_version,
+        error=row.error,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
+
+
+def start_optimization(
+    uow: UnitOfWork, owner: str, data: OptimizationCreate, default_model: str
+) -> Started:
+    """Creates a pending optimization with a queued job, everything the run needs frozen."""
+    prompt = _prompt(uow, owner, data)
+    dataset = resolve_dataset(uow, owner, data.dataset)
+    repo = OptimizationRepository(uow.session, owner)
+    number = data.dataset_version or dataset.latest_version
+    version = repo.dataset_version(dataset.id, number) if number else None
+    if version is None:
+        raise NotFoundError(f"dataset {dataset.name!r} has no version {number}")
+    if version.item_count < MIN_ITEMS:
+        raise ValidationFailed(
+            f"dataset {dataset.name!r} version {number} has {version.item_count} items; "
+            f"an optimization needs at least {MIN_ITEMS}",
+            errors=[{"field": "dataset", "message": "too few items"}],
+        )
+    row = OptimizationRow(
+        user_id=owner,
+        prompt_id=prompt.prompt_id,
+        prompt_version=prompt.version,
+        dataset_version_id=version.id,
+        strategy=data.strategy,
+        model=data.model or default_model,
+        optimizer_model=data.optimizer_model,
+        seed=data.seed,
+        budget=data.budget.model_dump(),
+        config=_config(data, dataset.id, dataset.name),
+        status="pending",
+        created_at=utcnow(),
+    )
+    repo.add(row)
+    job_id = enqueue_job(uow, "optimization", row.id, {})
+    return Started(to_schema(row), job_id)
+
+
+def _prompt(uow: UnitOfWork, owner: str, data: OptimizationCreate) -> ResolvedPrompt:
+    """The starting version: explicit, else the label's, else the latest; by name or id."""
+    repo = PromptRepository(uow.session, owner)
+    view = repo.view_by_name(data.prompt)
+    found = view.row if view is not None else repo.get(data.prompt)
+    if found is None:
+        raise NotFoundError(f"prompt {data.prompt!r} not found")
+    resolved = versions.resolve_by_name(uow, owner, found.name, label=data.label)
+    if data.prompt_version is None or data.prompt_version == resolved.version:
+        return resolved
+    chosen = versions.get_version(uow, owner, resolved.prompt_id, data.prompt_version)
+    return resolved.model_copy(update={"version": chosen.version, "content": chosen.content})
+
+
+def _config(data: OptimizationCreate, dataset_id: str, dataset_name: str) -> dict[str, Any]:
+    """The scoring setup an evaluation of this dataset would use (the shipped example's
+    assertions and generation parameters, else `icontains`), so optimized scores are the
+    scores an evaluation reports."""
+    example = example_setup(dataset_name) if dataset_name in EXAMPLE_NAMES else None
+    assertions = example.assertions if example else AssertionSet.model_validate(DEFAULT_ASSERTIONS)
+    return {
+        "split": data.split.model_dump(),
+        "assertions": assertions.model_dump(mode="json"),
+        "params": dict(example.generation) if example else {},
+        "dataset_id": dataset_id,
+        "dataset_name": dataset_name,
+    }
+
+
+def get_optimization(uow: UnitOfWork, owner: str, optimization_id: str) -> Optimization:
+    row = OptimizationRepository(uow.session, owner).get(optimization_id)
+    if row is None:
+        raise NotFoundError(f"optimization {optimization_id} not found")
+    return to_schema(row)
+
+
+def list_optimizations(
+    uow: UnitOfWork,
+    owner: str,
+    *,
+    prompt_id: str | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> OptimizationPage:
+    """Newest first."""
+    repo = OptimizationRepository(uow.session, owner)
+    after = Cursor.decode(cursor) if cursor else None
+    rows = repo.page(prompt_id=prompt_id, status=status, after=after, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    next_cursor = Cursor(rows[-1].created_at, rows[-1].id).encode() if more else None
+    return OptimizationPage(items=[to_schema(r) for r in rows], next_cursor=next_cursor)
+
+
+def candidate_schema(row: OptimizationCandidateRow) -> OptimizationCandidate:
+    return OptimizationCandidate(
+        position=row.position,
+        key=row.candidate_key,
+        round=row.round,
+        template=row.template,
+        train_score=row.train_score,
+        train_cases=row.train_cases,
+        val_score=row.val_score,
+        calls_at=row.calls_at,
+        parents=list(row.parents),
+        operators=list(row.operators),
+    )
+
+
+def list_candidates(
+    uow: UnitOfWork, owner: str, optimization_id: str, *, after: int | None = None, limit: int = 50
+) -> CandidatePage:
+    """The run's history in the order the search evaluated it (stored when it completes)."""
+    repo = OptimizationRepository(uow.session, owner)
+    if repo.get(optimization_id) is None:
+        raise NotFoundError(f"optimization {optimization_id} not found")
+    rows = repo.candidates_page(optimization_id, after=after, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    return CandidatePage(
+        items=[candidate_schema(r) for r in rows],
+        next_cursor=rows[-1].position if more else None,
+    )

@@ -1,0 +1,77 @@
+"""`autoforge optimize ...` in-process on a real libSQL file, with the fake model hook set
+(AUTOFORGE_FAKE_MODEL_DELAY_MS): every model echoes its prompt, words reversed, so a case
+passes (`icontains` its expected text) whenever its input reaches the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autoforge.bootstrap import bootstrap
+from autoforge.db import migrations
+from tests.conftest import file_settings
+from tests.support.cli import Cli
+from tests.support.evaluations import seed_dataset
+
+CASES = [
+    {"name": f"case-{i}", "input": {"text": f"word{i}"}, "expected": f"word{i}"} for i in range(8)
+]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("AUTOFORGE_FAKE_MODEL_DELAY_MS", "0")
+    cli = Cli(tmp_path / "data")
+    cli.ok("prompt", "create", "say", "--content", "Say {{text}}")
+    container = bootstrap(file_settings(cli.data_dir))
+    migrations.upgrade(container.database.engine)
+    seed_dataset(container.database, "words", CASES)
+    container.close()
+    return cli
+
+
+def test_optimize_waits_then_prints_baseline_best_and_the_new_version(cli: Cli) -> None:
+    result = cli.ok("optimize", "say", "--dataset", "words", "--budget-calls", "60")
+
+    assert "completed" in result.stdout
+    assert "validation" in result.stdout
+    assert "1.000" in result.stdout
+    assert "/60 calls" in result.stdout
+    assert "best template:" in result.stdout
+    assert "saved as prompt version 1" in result.stdout  # the start already scores 1.0
+
+
+def test_optimize_json_then_show_list_candidates(cli: Cli) -> None:
+    done = cli.json(
+        "optimize",
+        "say",
+        "-d",
+        "words",
+        "--strategy",
+        "genetic",
+        "--budget-calls",
+        "40",
+        "--seed",
+        "3",
+    )
+    assert done["status"] == "completed"
+    assert done["calls_used"] <= 40
+    assert done["budget"]["calls"] == 40
+    assert done["seed"] == 3
+
+    shown = cli.json("optimize", "show", done["id"])
+    listed = cli.json("optimize", "list", "--prompt", "say")
+    history = cli.json("optimize", "candidates", done["id"])
+
+    assert shown["best_val"] == done["best_val"]
+    assert [o["id"] for o in listed["items"]] == [done["id"]]
+    assert history["items"][0]["template"] == "Say {{text}}"
+    assert "start" in cli.ok("optimize", "candidates", done["id"]).stdout
+
+
+def test_optimize_no_wait_queues_and_unknown_dataset_fails(cli: Cli) -> None:
+    queued = cli.json("optimize", "say", "-d", "words", "--no-wait")
+    assert queued["status"] == "pending"
+    failed = cli.fails("optimize", "say", "-d", "nope")
+    assert "nope" in failed.stderr

@@ -1,0 +1,157 @@
+"""Optimizations end to end on real libSQL, the job run as a worker runs it, with the
+sentiment oracle as the target model (instant, and prompt structure matters)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from autoforge.bootstrap import Container
+from autoforge.datasets.models import DatasetRow
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.errors import NotFoundError, ValidationFailed
+from autoforge.optimizations.protocol import Progress
+from autoforge.optimizations.repository import OptimizationRepository
+from autoforge.optimizations.runner import ProgressWriter
+from autoforge.optimizations.service import list_candidates, list_optimizations
+from autoforge.prompts import versions
+from autoforge.worker.jobs import JobInterrupted
+from autoforge.worker.runner import execute_job
+from tests.support.evaluations import OWNER, job_row, seed_dataset
+from tests.support.optimizations import read, start, with_oracle
+from tests.unit.optimizations.oracle import START
+
+
+@pytest.mark.parametrize("strategy", ["bandit", "genetic", "opro"])
+def test_a_run_stores_history_figures_and_a_new_prompt_version(
+    file_container: Container, strategy: str
+) -> None:
+    container, _ = with_oracle(file_container)
+    optimization_id, job_id = start(container, strategy=strategy, budget={"calls": 3000})
+
+    execute_job(container, job_id)
+
+    done = read(container, optimization_id)
+    assert done.status == "completed", done.error
+    assert job_row(container, job_id).status == "completed"
+    assert done.calls_used <= 3000
+    assert done.baseline_val is not None
+    assert done.best_val is not None
+    assert done.best_val >= done.baseline_val
+    assert done.improvement == pytest.approx(done.best_val - done.baseline_val)
+    assert done.progress is not None
+    assert done.progress.calls == done.calls_used
+    assert done.best_test is None  # no test share asked for
+    # The oracle answers right only with the cue and demonstrations of both labels.
+    assert done.best_val == 1.0
+    assert done.baseline_val < 0.5
+    assert done.best_version == 2
+    version = container.database.run(
+        lambda uow: versions.get_version(uow, OWNER, done.prompt_id, 2), read_only=True
+    )
+    assert version.content == done.best_template != START
+    page = container.database.run(
+        lambda uow: list_candidates(uow, OWNER, optimization_id, limit=500), read_only=True
+    )
+    assert [c.position for c in page.items] == list(range(len(page.items)))
+    assert page.items[0].template == START
+    assert done.best_template in {c.template for c in page.items}
+    assert done.progress.candidates == len(page.items)
+
+
+def test_the_same_seed_gives_the_same_result_and_a_rerun_is_nearly_free(
+    file_container: Container,
+) -> None:
+    container, client = with_oracle(file_container)
+    first, first_job = start(
+        container, budget={"calls": 3000}, split={"train": 0.5, "val": 0.25, "test": 0.25}
+    )
+    execute_job(container, first_job)
+    container.gateway.flush()  # cache entries are written behind
+    calls = len(client.calls)
+    second, second_job = start(
+        container, budget={"calls": 3000}, split={"train": 0.5, "val": 0.25, "test": 0.25}
+    )
+    execute_job(container, second_job)
+
+    a, b = read(container, first), read(container, second)
+    assert a.best_template == b.best_template
+    assert a.best_val == b.best_val
+    assert a.best_test is not None
+    assert a.best_test == b.best_test
+    # Cache hits are free, so the rerun's budget lasts longer and it may look a little
+    # further; everything the first run asked is answered from the cache.
+    assert b.cache_hits > 0
+    assert b.calls_used == len(client.calls) - calls < a.calls_used // 10
+
+
+def test_progress_is_written_while_running_at_most_twice_a_second(
+    file_container: Container,
+) -> None:
+    container, _ = with_oracle(file_container)
+    optimization_id, _ = start(container)
+    container.database.run(lambda uow: _mark_running(uow, optimization_id))
+    writer = ProgressWriter(container, optimization_id, lambda: False)
+
+    writer(Progress("bandit", 1, 0.5, 0.25, 10, 0, 0.0, 4))
+    writer(Progress("bandit", 2, 0.75, 0.5, 20, 0, 0.0, 8))  # within the interval: skipped
+
+    shown = read(container, optimization_id)
+    assert shown.progress is not None
+    assert (shown.progress.round, shown.progress.calls, shown.calls_used) == (1, 10, 10)
+
+
+def _mark_running(uow: UnitOfWork, optimization_id: str) -> None:
+    row = OptimizationRepository(uow.session).get(optimization_id)
+    assert row is not None
+    row.status = "running"
+
+
+def test_a_stop_request_interrupts_and_the_job_goes_back_to_the_queue(
+    file_container: Container,
+) -> None:
+    container, _ = with_oracle(file_container)
+    optimization_id, job_id = start(container)
+    writer = ProgressWriter(container, optimization_id, lambda: True)
+
+    with pytest.raises(JobInterrupted):
+        writer(Progress("bandit", 1, 0.5, 0.25, 10, 0, 0.0, 4))
+
+    execute_job(container, job_id)  # a later claim starts over and finishes
+    assert read(container, optimization_id).status == "completed"
+
+
+def test_a_deleted_dataset_marks_the_optimization_failed(file_container: Container) -> None:
+    container, _ = with_oracle(file_container)
+    optimization_id, job_id = start(container)
+
+    def delete_dataset(uow: UnitOfWork) -> None:
+        for row in uow.session.scalars(select(DatasetRow)).all():
+            uow.session.delete(row)
+
+    container.database.run(delete_dataset)
+    with pytest.raises(NotFoundError):
+        execute_job(container, job_id)
+
+    failed = read(container, optimization_id)
+    assert failed.status == "failed"
+    assert failed.error is not None
+    assert "dataset version" in failed.error
+    assert job_row(container, job_id).status == "failed"
+
+
+def test_starting_checks_prompt_dataset_and_size(file_container: Container) -> None:
+    container, _ = with_oracle(file_container)
+    seed_dataset(
+        container.database, "tiny", [{"name": "a", "input": {"text": "x"}, "expected": "y"}]
+    )
+
+    with pytest.raises(NotFoundError):
+        start(container, prompt="nope")
+    with pytest.raises(NotFoundError):
+        start(container, dataset="nope")
+    with pytest.raises(ValidationFailed):
+        start(container, dataset="tiny")
+    start(container)
+    page = container.database.run(lambda uow: list_optimizations(uow, OWNER), read_only=True)
+    assert [o.status for o in page.items] == ["pending"]

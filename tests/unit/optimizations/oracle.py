@@ -1,0 +1,80 @@
+"""A fake target model for which prompt structure matters, so an optimizer can find it.
+
+It answers a review's true label only when the prompt ends with the `Sentiment:` cue and
+shows demonstrations of both labels; with the cue alone it always says "positive" (half
+right, well formed); without the cue it rambles (wrong and malformed). It is deterministic
+and instant, and it records every prompt it sees.
+"""
+
+from __future__ import annotations
+
+from autoforge.evaluations.examples import example_setup
+from autoforge.llm.fake import FakeModelClient
+from autoforge.llm.gateway import Gateway, GatewayConfig
+from autoforge.llm.types import CompletionRequest
+from autoforge.optimizations import Case, Evaluator
+
+CUE = "Sentiment:"
+TARGET = "fake/target"
+START = "Classify the review.\n\n{{text}}\n"
+_POSITIVE = ("lovely", "great", "superb", "charming", "delightful", "brilliant", "fun", "neat")
+_NEGATIVE = ("awful", "dreary", "broken", "clumsy", "tedious", "dire", "noisy", "flimsy")
+
+
+def dataset(size: int = 32) -> list[Case]:
+    cases = []
+    for index in range(size):
+        positive = index % 2 == 0
+        word = (_POSITIVE if positive else _NEGATIVE)[index // 2 % 8]
+        cases.append(
+            Case(
+                name=f"review-{index:03d}",
+                inputs={"text": f"Review number {index:03d} says it was {word}."},
+                expected="positive" if positive else "negative",
+            )
+        )
+    return cases
+
+
+def prompt_of(request: CompletionRequest) -> str:
+    if request.messages is not None:
+        return str(request.messages[-1]["content"])
+    return request.prompt or ""
+
+
+class SentimentOracle:
+    def __init__(self, cases: list[Case]) -> None:
+        self.truth = {str(case.inputs["text"]): case.expected for case in cases}
+
+    def query_of(self, prompt: str) -> str:
+        """The review being asked about: the dataset text that appears last in the prompt."""
+        return max(self.truth, key=prompt.rfind)
+
+    def __call__(self, request: CompletionRequest) -> str:
+        prompt = prompt_of(request)
+        query = self.query_of(prompt)
+        shown = prompt[: prompt.rfind(query)]
+        if not prompt.rstrip().endswith(CUE):
+            return " I think it is"
+        both = f"{CUE} positive" in shown and f"{CUE} negative" in shown
+        return " " + (self.truth[query] if both else "positive")
+
+
+def oracle_client(cases: list[Case], *, cost_per_token: float = 0.0) -> FakeModelClient:
+    return FakeModelClient(SentimentOracle(cases), cost_per_token=cost_per_token)
+
+
+def sentiment_evaluator(gateway: Gateway, concurrency: int = 4) -> Evaluator:
+    setup = example_setup("sentiment")
+    return Evaluator(
+        gateway,
+        TARGET,
+        setup.assertions,
+        setup.generation,
+        concurrency=concurrency,
+    )
+
+
+def plain_gateway(client: FakeModelClient) -> Gateway:
+    """No response cache and no call log: every call reaches the fake."""
+    return Gateway(client, GatewayConfig(default_model=TARGET))
