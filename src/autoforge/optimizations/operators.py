@@ -59,7 +59,11 @@ class SearchSpace:
 
     @classmethod
     def build(
-        cls, start: Candidate, trainset: Sequence[Case], *, max_demonstrations: int = 8
+        cls,
+        start: Candidate,
+        trainset: Sequence[Case],
+        *,
+        max_demonstrations: int = MAX_DEMONSTRATIONS,
     ) -> SearchSpace:
         """Built from the trainset alone: the validation set must never shape a candidate."""
         classes = is_classification(trainset)

@@ -116,7 +116,8 @@ def test_wall_time_is_a_budget_too() -> None:
             evaluator.score(CUED, CASES)
 
         assert stopped.value.reason is StopReason.BUDGET_TIME
-        assert 2 <= evaluator.meter.calls <= 4
+        assert 1 <= evaluator.meter.calls <= 4  # ~0.05 s each: the 0.12 s ran out early
+        assert evaluator.meter.wall_s >= 0.12
 
 
 def test_a_failing_model_stops_the_search_with_its_reason() -> None:

@@ -39,7 +39,7 @@ class BanditStrategy:
     min_cases: int = 4
     finalists: int = 3
     brackets: int = 20
-    initial_mutations: int = 3
+    initial_mutations: int = 4  # the first bracket spreads out from the start further
     patience: int = 3
     optimizer_model: str | None = None
     max_demonstrations: int = MAX_DEMONSTRATIONS

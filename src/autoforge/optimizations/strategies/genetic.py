@@ -29,11 +29,11 @@ from autoforge.optimizations.search import SearchRun
 @dataclass
 class GeneticStrategy:
     population: int = 8
-    offspring: int = 8
+    offspring: int = 6
     generations: int = 50  # the seed's default; the budget usually ends the run first
     tournament: int = 3
     crossover_rate: float = 0.5
-    initial_mutations: int = 3  # the first population spreads out from the start further
+    initial_mutations: int = 4  # the first population spreads out from the start further
     patience: int = 5
     optimizer_model: str | None = None
     max_demonstrations: int = MAX_DEMONSTRATIONS
