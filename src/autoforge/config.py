@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # Extra LiteLLM arguments per model, e.g. {"openai/qwen": {"api_base": "http://h:8001/v1"}}.
     llm_model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     local_model_path: Path | None = None
+    # The web UI's static export (`make web`); the API serves it at `/` when it exists.
+    autoforge_web_dir: Path = Path(__file__).resolve().parents[2] / "web" / "out"
     local_model_threads: int | None = None
     local_model_context: int = 2048
     local_model_max_tokens: int = 256

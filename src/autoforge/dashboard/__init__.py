@@ -1,0 +1,1 @@
+"""Figures for the dashboard: counts and daily series, aggregated in SQL."""

@@ -1,0 +1,87 @@
+"""Dashboard figures: one aggregate query per figure, never rows pulled into Python."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
+
+from autoforge.dashboard.schemas import CallDay, Dashboard, EvaluationDay, Totals
+from autoforge.datasets.models import DatasetRow
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.evaluations.models import EvaluationRow
+from autoforge.llm.models import LLMCallRow
+from autoforge.optimizations.models import OptimizationRow
+from autoforge.prompts.models import PromptRow
+
+
+def _day(column: InstrumentedAttribute[datetime]) -> ColumnElement[str]:
+    # Timestamps are stored as ISO-8601 UTC text: the first ten characters are the date.
+    return func.substr(column, 1, 10)
+
+
+def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = None) -> Dashboard:
+    since = (now or datetime.now(UTC)) - timedelta(days=days)
+    session = uow.session
+
+    def count(statement: object) -> int:
+        return int(session.scalar(statement) or 0)  # type: ignore[call-overload]
+
+    live_prompts = (PromptRow.user_id == owner) & PromptRow.deleted_at.is_(None)
+    active = PromptRow.status == "active"
+    spent = select(func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0))
+    totals = Totals(
+        prompts=count(select(func.count()).where(live_prompts)),
+        active_prompts=count(select(func.count()).where(live_prompts, active)),
+        datasets=count(select(func.count()).where(DatasetRow.user_id == owner)),
+        evaluations=count(select(func.count()).where(EvaluationRow.user_id == owner)),
+        optimizations=count(select(func.count()).where(OptimizationRow.user_id == owner)),
+        # Traced calls carry no owner yet: in local mode there is one user.
+        model_calls=count(select(func.count()).select_from(LLMCallRow)),
+        cost_usd=float(session.scalar(spent) or 0.0),
+    )
+
+    completed = EvaluationRow.status == "completed"
+    eval_day = _day(EvaluationRow.created_at).label("day")
+    evaluation_rows = session.execute(
+        select(
+            eval_day,
+            func.count(),
+            func.sum(case((completed, 1), else_=0)),
+            func.avg(case((completed, EvaluationRow.overall_score))),
+            func.avg(case((completed, EvaluationRow.accuracy_score))),
+        )
+        .where(EvaluationRow.user_id == owner, EvaluationRow.created_at >= since)
+        .group_by(eval_day)
+        .order_by(eval_day)
+    ).all()
+
+    call_day = _day(LLMCallRow.created_at).label("day")
+    answered = LLMCallRow.cache_hit.is_(False)
+    call_rows = session.execute(
+        select(
+            call_day,
+            func.count(),
+            func.sum(case((LLMCallRow.cache_hit, 1), else_=0)),
+            func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0),
+            cast(func.avg(case((answered, LLMCallRow.latency_ms))), Float),
+        )
+        .where(LLMCallRow.created_at >= since)
+        .group_by(call_day)
+        .order_by(call_day)
+    ).all()
+
+    return Dashboard(
+        days=days,
+        totals=totals,
+        evaluations=[
+            EvaluationDay(day=d, evaluations=n, completed=int(c or 0), avg_score=s, avg_accuracy=a)
+            for d, n, c, s, a in evaluation_rows
+        ],
+        calls=[
+            CallDay(day=d, calls=n, cache_hits=int(h or 0), cost_usd=float(c), avg_latency_ms=lat)
+            for d, n, h, c, lat in call_rows
+        ],
+    )

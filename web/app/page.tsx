@@ -1,0 +1,88 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+
+import { CostChart, EvaluationsChart, LatencyChart, ScoresChart } from "@/components/dashboard/charts";
+import { EmptyState, ErrorMessage, Loading, PageTitle } from "@/components/feedback";
+import { Card, CardContent } from "@/components/ui/card";
+import { api } from "@/lib/api";
+import type { Dashboard, Totals } from "@/lib/types/dashboard";
+import { formatUsd } from "@/lib/utils";
+
+function Figure({ label, value, href }: { label: string; value: string | number; href?: string }) {
+  const body = (
+    <Card className="transition-colors hover:border-slate-400">
+      <CardContent>
+        <p className="text-xs uppercase text-slate-500">{label}</p>
+        <p className="mt-1 text-2xl font-semibold" data-testid={`total-${label.toLowerCase().replace(/\s+/g, "-")}`}>
+          {value}
+        </p>
+      </CardContent>
+    </Card>
+  );
+  return href ? <Link href={href}>{body}</Link> : body;
+}
+
+function TotalsRow({ totals }: { totals: Totals }) {
+  return (
+    <div className="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-6">
+      <Figure label="Prompts" value={`${totals.prompts} (${totals.active_prompts} active)`} href="/prompts/" />
+      <Figure label="Datasets" value={totals.datasets} href="/datasets/" />
+      <Figure label="Evaluations" value={totals.evaluations} href="/evaluations/" />
+      <Figure label="Optimizations" value={totals.optimizations} href="/optimizations/" />
+      <Figure label="Model calls" value={totals.model_calls} />
+      <Figure label="Cost" value={formatUsd(totals.cost_usd)} />
+    </div>
+  );
+}
+
+export default function DashboardPage() {
+  const { data, error, isPending } = useQuery({
+    queryKey: ["dashboard"],
+    queryFn: () => api.get<Dashboard>("/dashboard", { days: 30 }),
+    refetchInterval: 10_000,
+  });
+
+  return (
+    <div>
+      <PageTitle>Dashboard</PageTitle>
+      <ErrorMessage error={error} />
+      {isPending && <Loading what="Loading figures" />}
+      {data && (
+        <div className="space-y-6">
+          <TotalsRow totals={data.totals} />
+          {data.totals.prompts === 0 && (
+            <EmptyState title="No prompts yet">
+              Create one on the <Link className="underline" href="/prompts/">Prompts</Link> page, or run{" "}
+              <code>autoforge dataset examples</code> to install the example prompts and datasets.
+            </EmptyState>
+          )}
+          <div className="grid gap-6 lg:grid-cols-2">
+            {data.evaluations.length > 0 ? (
+              <>
+                <EvaluationsChart days={data.evaluations} />
+                <ScoresChart days={data.evaluations} />
+              </>
+            ) : (
+              <EmptyState title="No evaluations in the last 30 days">
+                Start one on the <Link className="underline" href="/evaluations/new/">Evaluations</Link> page to see
+                scores over time here.
+              </EmptyState>
+            )}
+            {data.calls.length > 0 ? (
+              <>
+                <CostChart days={data.calls} />
+                <LatencyChart days={data.calls} />
+              </>
+            ) : (
+              <EmptyState title="No model calls in the last 30 days">
+                Run a prompt from its page to see cost and latency here.
+              </EmptyState>
+            )}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
