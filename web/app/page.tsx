@@ -10,7 +10,7 @@ import { api } from "@/lib/api";
 import type { Dashboard, Totals } from "@/lib/types/dashboard";
 import { formatUsd } from "@/lib/utils";
 
-function Figure({ label, value, href }: { label: string; value: string | number; href?: string }) {
+function Figure({ label, value, note, href }: { label: string; value: string | number; note?: string; href?: string }) {
   const body = (
     <Card className="transition-colors hover:border-slate-400">
       <CardContent>
@@ -18,6 +18,7 @@ function Figure({ label, value, href }: { label: string; value: string | number;
         <p className="mt-1 text-2xl font-semibold" data-testid={`total-${label.toLowerCase().replace(/\s+/g, "-")}`}>
           {value}
         </p>
+        {note && <p className="text-xs text-slate-500">{note}</p>}
       </CardContent>
     </Card>
   );
@@ -27,7 +28,7 @@ function Figure({ label, value, href }: { label: string; value: string | number;
 function TotalsRow({ totals }: { totals: Totals }) {
   return (
     <div className="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-6">
-      <Figure label="Prompts" value={`${totals.prompts} (${totals.active_prompts} active)`} href="/prompts/" />
+      <Figure label="Prompts" value={totals.prompts} note={`${totals.active_prompts} active`} href="/prompts/" />
       <Figure label="Datasets" value={totals.datasets} href="/datasets/" />
       <Figure label="Evaluations" value={totals.evaluations} href="/evaluations/" />
       <Figure label="Optimizations" value={totals.optimizations} href="/optimizations/" />

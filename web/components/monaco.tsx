@@ -75,7 +75,7 @@ export function TemplateDiff({ original, modified, height = 320 }: { original: s
         original={original}
         modified={modified}
         beforeMount={registerTemplateLanguage}
-        options={{ ...OPTIONS, readOnly: true, renderSideBySide: true }}
+        options={{ ...OPTIONS, readOnly: true, renderSideBySide: true, useInlineViewWhenSpaceIsLimited: false }}
         loading={<p className="p-3 text-sm text-slate-500">Loading diff…</p>}
       />
     </div>

@@ -1,0 +1,31 @@
+"""The dashboard in a real browser: totals and charts come from the real API."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import Page, expect
+
+
+def test_the_dashboard_shows_the_stored_figures(page: Page, server: str) -> None:
+    totals = httpx.get(f"{server}/api/v1/dashboard", timeout=10).json()["totals"]
+
+    page.goto("/")
+
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    # `make run` and this server install the example datasets and their prompts.
+    expect(page.get_by_test_id("total-datasets")).to_have_text(str(totals["datasets"]))
+    assert totals["datasets"] >= 3
+    expect(page.get_by_test_id("total-prompts")).to_contain_text(str(totals["prompts"]))
+
+
+def test_every_page_is_reachable_from_the_navigation(page: Page) -> None:
+    page.goto("/")
+    for name, heading in [
+        ("Prompts", "Prompts"),
+        ("Datasets", "Datasets"),
+        ("Evaluations", "Evaluations"),
+        ("Optimizations", "Optimizations"),
+        ("Dashboard", "Dashboard"),
+    ]:
+        page.get_by_role("navigation", name="main").get_by_role("link", name=name).click()
+        expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()

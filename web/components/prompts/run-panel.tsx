@@ -1,0 +1,161 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { Loader2 } from "lucide-react";
+import { useState } from "react";
+
+import { ErrorMessage, Loading } from "@/components/feedback";
+import { templateVariables } from "@/components/monaco";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Input, Label, Select, Textarea } from "@/components/ui/input";
+import { api } from "@/lib/api";
+import type { ModelInfo, Prompt, RunRequest, RunResult } from "@/lib/types/prompts";
+import { formatMs, formatUsd } from "@/lib/utils";
+
+import { useModels } from "./queries";
+
+const LOCAL_MODEL = "local/gemma-3-270m";
+
+/** The local model when it is there (free, offline), else the configured default. */
+function defaultModel(models: ModelInfo[]): string {
+  const pick =
+    models.find((m) => m.name === LOCAL_MODEL) ?? models.find((m) => m.is_default) ?? models.find((m) => m.available) ?? models[0];
+  return pick?.name ?? "";
+}
+
+function ModelSelect({ models, value, onChange }: {
+  models: ReturnType<typeof useModels>;
+  value: string;
+  onChange: (name: string) => void;
+}) {
+  if (models.error) return <ErrorMessage error={models.error} />;
+  return (
+    <div>
+      <Label htmlFor="run-model">Model</Label>
+      <Select id="run-model" value={value} onChange={(e) => onChange(e.target.value)} disabled={models.isPending}>
+        {models.isPending && <option value="">loading models…</option>}
+        {models.data?.map((m) => (
+          <option key={m.name} value={m.name} disabled={!m.available} title={m.detail}>
+            {m.name}
+            {m.available ? "" : " (unavailable)"}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
+
+function RunOutput({ result }: { result: RunResult }) {
+  const u = result.usage;
+  const facts: [string, React.ReactNode][] = [
+    ["Version", `v${result.version}`],
+    ["Model", result.model],
+    ["Tokens in / out", `${u.tokens_in} / ${u.tokens_out}`],
+    ["Cost", formatUsd(u.cost_usd)],
+    ["Latency", formatMs(u.latency_ms)],
+    ["Cache", u.cache_hit ? <Badge tone="green">hit</Badge> : <Badge>miss</Badge>],
+  ];
+  return (
+    <section aria-label="run result" className="space-y-2">
+      <pre data-testid="run-output" className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 text-sm whitespace-pre-wrap text-slate-100">
+        {result.output}
+      </pre>
+      <dl className="grid grid-cols-2 gap-x-3 gap-y-1 text-sm">
+        {facts.map(([term, value]) => (
+          <div key={term} className="contents">
+            <dt className="text-slate-500">{term}</dt>
+            <dd className="tabular-nums">{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <details className="text-sm">
+        <summary className="cursor-pointer text-slate-600">Prompt as sent</summary>
+        <pre className="mt-1 max-h-60 overflow-auto rounded-md bg-slate-100 p-2 text-xs whitespace-pre-wrap">{result.rendered}</pre>
+      </details>
+    </section>
+  );
+}
+
+/** Runs the latest saved version with values for its {{variables}}; each run is traced. */
+export function RunPanel({ prompt }: { prompt: Prompt }) {
+  const variables = templateVariables(prompt.content);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const models = useModels();
+  const [picked, setPicked] = useState("");
+  const model = picked || defaultModel(models.data ?? []);
+  const [maxTokens, setMaxTokens] = useState("");
+  const [temperature, setTemperature] = useState("0");
+  const [noCache, setNoCache] = useState(false);
+
+  const run = useMutation({
+    mutationFn: () => {
+      const params: RunRequest["params"] = {};
+      if (temperature !== "") params.temperature = Number(temperature);
+      if (maxTokens !== "") params.max_tokens = Number(maxTokens);
+      const body: RunRequest = {
+        variables: Object.fromEntries(variables.map((name) => [name, values[name] ?? ""])),
+        model: model || undefined,
+        params,
+        no_cache: noCache,
+      };
+      return api.post<RunResult>(`/prompts/${encodeURIComponent(prompt.id)}/run`, body);
+    },
+  });
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Run</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <form
+          className="space-y-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            run.mutate();
+          }}
+        >
+          <p className="text-xs text-slate-500">Runs the latest saved version (v{prompt.version}).</p>
+          {variables.map((name) => (
+            <div key={name}>
+              <Label htmlFor={`run-var-${name}`}>{name}</Label>
+              <Textarea
+                id={`run-var-${name}`}
+                rows={2}
+                className="min-h-0 font-sans"
+                value={values[name] ?? ""}
+                onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+              />
+            </div>
+          ))}
+          <ModelSelect models={models} value={model} onChange={setPicked} />
+          <div className="grid grid-cols-2 gap-3">
+            <div>
+              <Label htmlFor="run-max-tokens">Max tokens</Label>
+              <Input id="run-max-tokens" type="number" min={1} placeholder="model default" value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} />
+            </div>
+            <div>
+              <Label htmlFor="run-temperature">Temperature</Label>
+              <Input id="run-temperature" type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(e.target.value)} />
+            </div>
+          </div>
+          <label className="flex items-center gap-2 text-sm text-slate-600">
+            <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} />
+            Skip the response cache
+          </label>
+          <Button type="submit" disabled={run.isPending}>
+            {run.isPending ? <Loader2 className="h-4 w-4 animate-spin" /> : null}
+            Run
+          </Button>
+        </form>
+        <div className="mt-4 space-y-3">
+          {run.isPending && <Loading what="Running the model (the local one takes a few seconds)" />}
+          <ErrorMessage error={run.error} />
+          {run.data && !run.isPending && <RunOutput result={run.data} />}
+        </div>
+      </CardContent>
+    </Card>
+  );
+}
