@@ -51,3 +51,25 @@ class DatabaseUnavailableError(AutoforgeError):
 class DatabaseBusyError(AutoforgeError):
     status = 503
     title = "Database busy"
+
+
+class BudgetTooSmall(AutoforgeError):
+    """An optimization's budget ran out before its starting prompt was even scored."""
+
+    status = 422
+    title = "Budget too small"
+
+
+_ERROR_LIMIT = 4000
+
+
+def describe_failure(exc: BaseException) -> str:
+    """How a failed job's error is stored: the class, then the message, bounded."""
+    text = f"{exc.title}: {exc.detail}" if isinstance(exc, AutoforgeError) else str(exc)
+    return f"{type(exc).__name__}: {text}"[:_ERROR_LIMIT]
+
+
+def is_final(exc: BaseException) -> bool:
+    """A 4xx is about the request itself (a missing prompt, an unusable assertion, a budget
+    too small): running it again gives the same answer. Anything else may be passing."""
+    return isinstance(exc, AutoforgeError) and exc.status < 500

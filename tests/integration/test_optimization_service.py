@@ -9,17 +9,18 @@ from sqlalchemy import select
 from autoforge.bootstrap import Container
 from autoforge.datasets.models import DatasetRow
 from autoforge.db.unit_of_work import UnitOfWork
-from autoforge.errors import NotFoundError, ValidationFailed
+from autoforge.errors import BudgetTooSmall, NotFoundError, ValidationFailed
+from autoforge.llm.errors import ModelCallError
 from autoforge.optimizations.protocol import Progress
 from autoforge.optimizations.repository import OptimizationRepository
 from autoforge.optimizations.runner import ProgressWriter
 from autoforge.optimizations.service import list_candidates, list_optimizations
 from autoforge.prompts import versions
 from autoforge.worker.jobs import JobInterrupted
-from autoforge.worker.runner import execute_job
+from autoforge.worker.runner import claim_next, execute_job, run_claimed
 from tests.support.evaluations import OWNER, job_row, seed_dataset
 from tests.support.optimizations import read, start, with_oracle
-from tests.unit.optimizations.oracle import START
+from tests.unit.optimizations.oracle import START, TARGET
 
 
 @pytest.mark.parametrize("strategy", ["bandit", "genetic", "opro"])
@@ -138,6 +139,45 @@ def test_a_deleted_dataset_marks_the_optimization_failed(file_container: Contain
     assert failed.error is not None
     assert "dataset version" in failed.error
     assert job_row(container, job_id).status == "failed"
+
+
+def test_a_budget_too_small_for_the_start_fails_at_once_and_says_why(
+    file_container: Container,
+) -> None:
+    container, fake = with_oracle(file_container)
+    optimization_id, job_id = start(container, budget={"calls": 5})
+
+    with pytest.raises(BudgetTooSmall):
+        execute_job(container, job_id)
+
+    failed = read(container, optimization_id)
+    assert failed.status == "failed"
+    assert failed.error is not None
+    assert "Budget too small" in failed.error
+    assert "raise the budget" in failed.error
+    job = job_row(container, job_id)
+    assert (job.status, job.attempts) == ("failed", 1)  # no retry: it would stop the same way
+    assert len(fake.calls) == 5
+
+
+def test_a_passing_failure_is_retried_without_ever_reading_failed(
+    file_container: Container,
+) -> None:
+    container, fake = with_oracle(file_container)
+    optimization_id, job_id = start(container, budget={"calls": 3000})
+    fake.fail(TARGET, ModelCallError("the provider hung up"))
+
+    job = claim_next(container)
+    assert job is not None
+    assert job.id == job_id
+
+    assert run_claimed(container, job, should_stop=lambda: False) == "requeued"
+    assert job_row(container, job_id).status == "queued"
+    between = read(container, optimization_id)
+    assert between.status == "running"  # a watcher must not see `failed` before the retry
+    assert between.error is None
+    execute_job(container, job_id)
+    assert read(container, optimization_id).status == "completed"
 
 
 def test_starting_checks_prompt_dataset_and_size(file_container: Container) -> None:

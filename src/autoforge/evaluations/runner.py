@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoforge.db.base import utcnow
-from autoforge.errors import AutoforgeError, NotFoundError, ValidationFailed
+from autoforge.errors import NotFoundError, ValidationFailed, describe_failure, is_final
 from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score
 from autoforge.evaluations.domain import EvaluationCompleted, as_chat, render_case
 from autoforge.evaluations.metrics import ScoredCase, summarize
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from autoforge.db.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-_ERROR_LIMIT = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +77,10 @@ def run_evaluation(
     except JobInterrupted:
         raise
     except Exception as exc:
-        fail_evaluation(container, evaluation_id, _describe(exc))
+        # A passing error is retried by the worker, which marks the evaluation failed only
+        # once it gives up: the status never reads `failed` while a retry is coming.
+        if is_final(exc):
+            fail_evaluation(container, evaluation_id, describe_failure(exc))
         raise
 
 
@@ -93,11 +95,6 @@ def fail_evaluation(container: Container, evaluation_id: str, error: str) -> Non
         row.status, row.error, row.finished_at, row.updated_at = "failed", error, now, now
 
     container.database.run(work)
-
-
-def _describe(exc: BaseException) -> str:
-    text = f"{exc.title}: {exc.detail}" if isinstance(exc, AutoforgeError) else str(exc)
-    return f"{type(exc).__name__}: {text}"[:_ERROR_LIMIT]
 
 
 def _start(container: Container, evaluation_id: str) -> RunPlan | None:
@@ -226,7 +223,7 @@ def _record(case: Case, result: CallResult, score: Score) -> CaseRecord:
 
 def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: float) -> CaseRecord:
     """A case whose model call (or judge) failed after the gateway's retries: it scores 0."""
-    error = _describe(exc)
+    error = describe_failure(exc)
     call = result.record if result is not None else None
     return CaseRecord(
         test_case_name=case.name,

@@ -18,17 +18,18 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoforge.db.base import utcnow
-from autoforge.errors import AutoforgeError, NotFoundError
+from autoforge.errors import BudgetTooSmall, NotFoundError, describe_failure, is_final
 from autoforge.evaluations.assertions import AssertionSet
 from autoforge.evaluations.tools import scoring_tools
 from autoforge.optimizations.cases import Case, Split, split_cases
-from autoforge.optimizations.evaluator import Evaluator
+from autoforge.optimizations.evaluator import Evaluator, SearchStopped
 from autoforge.optimizations.models import OptimizationRow
 from autoforge.optimizations.protocol import (
     Budget,
     HistoryEntry,
     OptimizationResult,
     Progress,
+    StopReason,
 )
 from autoforge.optimizations.repository import OptimizationRepository
 from autoforge.optimizations.run import run_optimization
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from autoforge.bootstrap import Container
     from autoforge.db.unit_of_work import UnitOfWork
 
-_ERROR_LIMIT = 4000
+_BUDGET_REASONS = {StopReason.BUDGET_CALLS, StopReason.BUDGET_USD, StopReason.BUDGET_TIME}
 # Progress is written at most this often: a fast fake model reports hundreds of rounds/s.
 PROGRESS_INTERVAL_S = 0.5
 
@@ -67,6 +68,7 @@ def run_optimization_job(
     """Runs the search and stores its outcome; a completed optimization is left as it is.
     When `should_stop` turns true, the search is abandoned at its next progress report and
     JobInterrupted raised (the next claim starts over). Any other error marks it failed."""
+    plan: Plan | None = None
     try:
         plan = _start(container, optimization_id)
         if plan is None:
@@ -76,8 +78,23 @@ def run_optimization_job(
         container.database.run(lambda uow: _complete(uow, optimization_id, result))
     except JobInterrupted:
         raise
+    except SearchStopped as stopped:
+        # Only raised when the starting prompt was never fully scored: nothing honest can
+        # be reported. Out of budget, a retry would stop at the same place: final.
+        if stopped.reason not in _BUDGET_REASONS:
+            raise  # the model failed: the worker retries, and gives up visibly
+        needed = len(plan.split.train) + len(plan.split.val) if plan else "one per case"
+        error = BudgetTooSmall(
+            f"{stopped.detail}; scoring it takes one call per train and validation case "
+            f"({needed} here): raise the budget"
+        )
+        fail_optimization(container, optimization_id, describe_failure(error))
+        raise error from stopped
     except Exception as exc:
-        fail_optimization(container, optimization_id, _describe(exc))
+        # A passing error is retried by the worker, which marks the optimization failed
+        # only once it gives up: the status never reads `failed` while a retry is coming.
+        if is_final(exc):
+            fail_optimization(container, optimization_id, describe_failure(exc))
         raise
 
 
@@ -92,11 +109,6 @@ def fail_optimization(container: Container, optimization_id: str, error: str) ->
         row.status, row.error, row.finished_at, row.updated_at = "failed", error, now, now
 
     container.database.run(work)
-
-
-def _describe(exc: BaseException) -> str:
-    text = f"{exc.title}: {exc.detail}" if isinstance(exc, AutoforgeError) else str(exc)
-    return f"{type(exc).__name__}: {text}"[:_ERROR_LIMIT]
 
 
 def _start(container: Container, optimization_id: str) -> Plan | None:

@@ -62,6 +62,7 @@ class SearchRun:
         self.train(start)
         self.validate(start)
         self._baseline = start.id
+        self.report()  # the first point of the live chart, long before a round ends
 
     def train(self, candidate: Candidate, size: int | None = None) -> CandidateScore:
         """Scores on the first `size` trainset cases (all by default) that the candidate

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from autoforge.db.base import utcnow
-from autoforge.errors import AutoforgeError, NotFoundError
+from autoforge.errors import NotFoundError, describe_failure, is_final
 from autoforge.evaluations.runner import fail_evaluation, run_evaluation
 from autoforge.optimizations.runner import fail_optimization, run_optimization_job
 from autoforge.worker.jobs import ClaimedJob, JobInterrupted, JobRepository
@@ -115,17 +115,15 @@ def run_claimed(container: Container, job: ClaimedJob, *, should_stop: StopCheck
             log.info("job %s interrupted; it resumes on its next claim", job.id)
             return "released"
         except Exception as exc:
-            return _failed(container, job, exc)
+            return _failed(container, job, handler, exc)
     _jobs(container, lambda repo: repo.complete(job.id, utcnow()))
     return "completed"
 
 
-def _failed(container: Container, job: ClaimedJob, exc: Exception) -> Outcome:
-    error = f"{type(exc).__name__}: {exc}"
-    # A 4xx is about the request itself (a missing prompt, an unusable assertion): running
-    # it again gives the same answer. Anything else may be passing, so it gets retried.
-    final = isinstance(exc, AutoforgeError) and exc.status < 500
-    if final or job.attempts >= job.max_attempts:
+def _failed(container: Container, job: ClaimedJob, handler: Handler, exc: Exception) -> Outcome:
+    error = describe_failure(exc)
+    if is_final(exc) or job.attempts >= job.max_attempts:
+        handler.give_up(container, job.target_id, error)  # no retry comes: say so visibly
         _jobs(container, lambda repo: repo.fail(job.id, error, utcnow()))
         raise exc
     log.warning("job %s attempt %d failed, retrying: %s", job.id, job.attempts, error)

@@ -150,9 +150,14 @@ def test_progress_is_reported_every_round(name: str) -> None:
 
     result = optimize(name, oracle_client(CASES), Budget(max_calls=3000), progress=reports)
 
-    assert len(reports) >= 2
+    assert len(reports) >= 3
     assert all(r.strategy == name for r in reports)
-    assert [r.round for r in reports] == list(range(reports[0].round, reports[-1].round + 1))
+    # First the starting prompt alone (the live chart's first point), then every round.
+    baseline, rounds = reports[0], reports[1:]
+    assert baseline.round == rounds[0].round
+    assert baseline.candidates == 1
+    assert baseline.best_val == result.baseline_val.score
+    assert [r.round for r in rounds] == list(range(rounds[0].round, rounds[-1].round + 1))
     assert [r.calls for r in reports] == sorted(r.calls for r in reports)
     assert reports[-1].best_val == result.best_val.score
     assert reports[-1].calls <= result.calls
