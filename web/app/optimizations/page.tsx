@@ -1,0 +1,7 @@
+"use client";
+
+import { OptimizationList } from "@/components/optimizations/optimization-list";
+
+export default function OptimizationsPage() {
+  return <OptimizationList />;
+}

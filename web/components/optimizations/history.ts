@@ -1,0 +1,135 @@
+// Pure helpers of the optimization pages: words for strategies and stop reasons, the
+// score-per-round series (live from progress reports, or rebuilt from the stored history),
+// the winner's lineage, and the train/validation split sizes a run will use.
+
+import type {
+  OptimizationCandidate,
+  OptimizationProgress,
+  SplitIn,
+  StrategyName,
+} from "@/lib/types/optimizations";
+
+export const STRATEGIES: { name: StrategyName; round: string; summary: string }[] = [
+  {
+    name: "bandit",
+    round: "bracket",
+    summary: "Successive halving: many variants on small batches, the budget goes to the promising ones.",
+  },
+  {
+    name: "genetic",
+    round: "generation",
+    summary: "Evolution: a population bred by mutation and crossover, the best always survive.",
+  },
+  {
+    name: "opro",
+    round: "step",
+    summary: "Trajectory-guided: proposals from the best prompts so far and the operators that paid off.",
+  },
+];
+
+/** "generation" (genetic), "bracket" (bandit) or "step" (opro): what a `round` is. */
+export function roundName(strategy: StrategyName): string {
+  return STRATEGIES.find((s) => s.name === strategy)?.round ?? "round";
+}
+
+const STOP_REASONS: Record<string, string> = {
+  completed: "every planned round ran",
+  plateau: "validation stopped improving (early stop)",
+  converged: "perfect train and validation scores: nothing left to find",
+  budget_calls: "the call budget was used up",
+  budget_usd: "the dollar budget was used up",
+  budget_time: "the time budget was used up",
+  model_error: "the model failed on a call (after retries)",
+};
+
+export function stopReasonText(reason: string | null): string {
+  if (!reason) return "—";
+  return STOP_REASONS[reason] ?? reason;
+}
+
+/** The stored error without the exception class in front ("SearchStopped: ..."). */
+export function plainError(error: string): string {
+  return error.replace(/^[A-Z][A-Za-z]+: /, "");
+}
+
+/** One point of the chart: the best scores once a round had ended. */
+export type ScorePoint = { round: number; train: number | null; val: number | null };
+
+/** Adds (or replaces) the point of a progress report's round; points stay sorted. */
+export function withProgressPoint(points: ScorePoint[], progress: Partial<OptimizationProgress>): ScorePoint[] {
+  const { round, best_train, best_val } = progress;
+  if (round === undefined || (best_train == null && best_val == null)) return points;
+  const point = { round, train: best_train ?? null, val: best_val ?? null };
+  const others = points.filter((p) => p.round !== round);
+  return [...others, point].sort((a, b) => a.round - b.round);
+}
+
+/**
+ * The best train and validation scores at the end of each round, from the stored history,
+ * the way the running search reported them: validation is the best validated so far; train
+ * is the best score on the whole trainset so far. Bandit also scores prefixes of the
+ * trainset, which are not comparable: of its candidates only those validated (always fully
+ * trained) or scored on as many cases as the start prompt count.
+ */
+export function seriesFromHistory(candidates: OptimizationCandidate[], strategy: StrategyName): ScorePoint[] {
+  if (candidates.length === 0) return [];
+  const fullCases = Math.max(...candidates.filter((c) => c.parents.length === 0).map((c) => c.train_cases), 0);
+  const fullyTrained = (c: OptimizationCandidate) =>
+    strategy !== "bandit" || c.val_score !== null || c.train_cases >= fullCases;
+  const lastRound = Math.max(...candidates.map((c) => c.round));
+  const points: ScorePoint[] = [];
+  let train: number | null = null;
+  let val: number | null = null;
+  for (let round = 0; round <= lastRound; round++) {
+    for (const c of candidates) {
+      if (c.round !== round) continue;
+      if (c.train_score !== null && fullyTrained(c)) train = Math.max(train ?? -Infinity, c.train_score);
+      if (c.val_score !== null) val = Math.max(val ?? -Infinity, c.val_score);
+    }
+    if (train !== null || val !== null) points.push({ round, train, val });
+  }
+  return points;
+}
+
+/** The candidate holding the best template (the key is a hash of the same text). */
+export function findWinner(
+  candidates: OptimizationCandidate[],
+  bestTemplate: string | null,
+): OptimizationCandidate | undefined {
+  if (bestTemplate === null) return undefined;
+  return candidates.find((c) => c.template === bestTemplate);
+}
+
+/** From `candidate` back to the start prompt, following each first parent. */
+export function lineageChain(
+  candidates: OptimizationCandidate[],
+  candidate: OptimizationCandidate,
+): { chain: OptimizationCandidate[]; missing: string | null } {
+  const byKey = new Map(candidates.map((c) => [c.key, c]));
+  const chain = [candidate];
+  const seen = new Set([candidate.key]);
+  let current = candidate;
+  while (current.parents.length > 0) {
+    const parentKey = current.parents[0];
+    const parent = byKey.get(parentKey);
+    if (parent === undefined) return { chain, missing: parentKey };
+    if (seen.has(parent.key)) break;
+    seen.add(parent.key);
+    chain.push(parent);
+    current = parent;
+  }
+  return { chain, missing: null };
+}
+
+export function shortKey(key: string): string {
+  return key.slice(0, 7);
+}
+
+/** The train/validation/test sizes the run will use: mirrors `split_by_fractions` in
+ *  src/autoforge/optimizations/runner.py (at least one train and one validation case). */
+export function splitSizes(total: number, split: SplitIn): { train: number; val: number; test: number } {
+  const test = Math.min(Math.floor(total * split.test), Math.max(0, total - 2));
+  const val = Math.max(1, Math.min(Math.floor(total * split.val), total - test - 1));
+  const train = Math.max(1, Math.min(Math.floor(total * split.train), total - test - val));
+  return { train, val, test };
+}

@@ -1,0 +1,178 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+
+import { EmptyState, ErrorMessage, Loading, PageTitle } from "@/components/feedback";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { API, api } from "@/lib/api";
+import { useEventStream } from "@/lib/events";
+import type { Prompt } from "@/lib/types/prompts";
+import type {
+  CandidatePage,
+  Optimization,
+  OptimizationCandidate,
+  OptimizationStatus,
+  ProgressEvent,
+} from "@/lib/types/optimizations";
+
+import { CandidateHistory } from "./candidates";
+import {
+  findWinner,
+  plainError,
+  roundName,
+  seriesFromHistory,
+  withProgressPoint,
+  type ScorePoint,
+} from "./history";
+import { ProgressCard } from "./progress-card";
+import { ResultCard } from "./result-card";
+import { ScoreChart } from "./score-chart";
+
+const EVENTS = ["progress", "completed", "failed"];
+// A safety net under the live stream (a dropped connection is not reopened).
+const POLL_MS = 5_000;
+const CANDIDATE_PAGE = 500;
+
+function isTerminal(status: OptimizationStatus): boolean {
+  return status === "completed" || status === "failed";
+}
+
+export function OptimizationView() {
+  const id = useSearchParams().get("id");
+  if (!id) {
+    return (
+      <EmptyState title="No optimization chosen.">
+        Open one from the <Link href="/optimizations/" className="underline">list of optimizations</Link>.
+      </EmptyState>
+    );
+  }
+  return <OptimizationDetail key={id} id={id} />;
+}
+
+function OptimizationDetail({ id }: { id: string }) {
+  const queryClient = useQueryClient();
+  const key = ["optimization", id];
+  const optimization = useQuery({
+    queryKey: key,
+    queryFn: () => api.get<Optimization>(`/optimizations/${encodeURIComponent(id)}`),
+    refetchInterval: (query) => (query.state.data && !isTerminal(query.state.data.status) ? POLL_MS : false),
+  });
+  const data = optimization.data;
+  const terminal = data !== undefined && isTerminal(data.status);
+
+  // Live: each `progress` event moves the figures and adds (or moves) its round's point.
+  const [live, setLive] = useState<ProgressEvent | null>(null);
+  const [points, setPoints] = useState<ScorePoint[]>([]);
+  const streamUrl = data && !terminal ? `${API}/optimizations/${encodeURIComponent(id)}/events` : null;
+  useEventStream(streamUrl, EVENTS, (name, payload) => {
+    if (name === "progress") {
+      const event = payload as ProgressEvent;
+      setLive(event);
+      setPoints((current) => withProgressPoint(current, event));
+    } else {
+      queryClient.setQueryData(key, payload as Optimization);
+      queryClient.invalidateQueries({ queryKey: ["optimizations"] });
+    }
+  });
+  // A polled (or first) read counts as a progress report too.
+  const polled = data?.progress;
+  useEffect(() => {
+    if (polled) setPoints((current) => withProgressPoint(current, polled));
+  }, [polled]);
+
+  const prompt = useQuery({
+    queryKey: ["prompt", data?.prompt_id, "include-deleted"],
+    queryFn: () => api.get<Prompt>(`/prompts/${encodeURIComponent(data!.prompt_id)}`, { include_deleted: true }),
+    enabled: data !== undefined,
+  });
+  const candidates = useQuery({
+    queryKey: ["optimization", id, "candidates"],
+    queryFn: () => fetchCandidates(id),
+    enabled: data?.status === "completed",
+  });
+
+  if (optimization.isPending) return <Loading what="Loading the optimization" />;
+  if (!data) return <ErrorMessage error={optimization.error} />;
+
+  const status = terminal ? data.status : (live?.status ?? data.status);
+  const progress = terminal ? data.progress : live?.round !== undefined ? live : data.progress;
+  const history = candidates.data ?? [];
+  const fromHistory = seriesFromHistory(history, data.strategy);
+  const chartPoints = fromHistory.length > 0 ? fromHistory : points;
+  const winner = findWinner(history, data.best_template);
+  const start = history.find((c) => c.parents.length === 0 && c.position === 0);
+  const round = roundName(data.strategy);
+
+  return (
+    <div className="space-y-4">
+      <PageTitle>
+        Optimization of {prompt.data?.name ?? "…"} v{data.prompt_version}
+      </PageTitle>
+      <ErrorMessage error={optimization.error} />
+      <ProgressCard optimization={data} status={status} progress={progress} promptName={prompt.data?.name} />
+      {data.status === "failed" && <FailureCard error={data.error} />}
+      {data.status === "completed" && (
+        <ResultCard optimization={data} prompt={prompt.data} startTemplate={start?.template} />
+      )}
+      {!(data.status === "failed" && chartPoints.length === 0) && (
+        <ScoreChart
+          points={chartPoints}
+          roundName={round}
+          baseline={data.baseline_val}
+          emptyText="No scores yet: a point is added each time the search reports its progress."
+        />
+      )}
+      {data.status === "completed" && (
+        <>
+          <ErrorMessage error={candidates.error} />
+          {candidates.isPending && <Loading what="Loading the candidates" />}
+          {candidates.isSuccess && <CandidateHistory candidates={history} winner={winner} roundName={round} />}
+        </>
+      )}
+      {!terminal && (
+        <p className="text-sm text-slate-500">The candidate history is stored and shown when the run completes.</p>
+      )}
+    </div>
+  );
+}
+
+/** The whole history, in the order the search evaluated it. */
+async function fetchCandidates(id: string): Promise<OptimizationCandidate[]> {
+  const items: OptimizationCandidate[] = [];
+  let after: number | null = null;
+  do {
+    const page: CandidatePage = await api.get<CandidatePage>(`/optimizations/${encodeURIComponent(id)}/candidates`, {
+      after,
+      limit: CANDIDATE_PAGE,
+    });
+    items.push(...page.items);
+    after = page.next_cursor;
+  } while (after !== null);
+  return items;
+}
+
+function FailureCard({ error }: { error: string | null }) {
+  const text = error ? plainError(error) : "The run failed without saying why.";
+  const budgetTooSmall = text.includes("before the starting prompt was scored");
+  return (
+    <Card className="border-red-200">
+      <CardHeader>
+        <CardTitle>This optimization failed</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <div role="alert" className="whitespace-pre-wrap text-sm text-red-800">
+          {text}
+        </div>
+        {budgetTooSmall && (
+          <p className="mt-2 text-sm text-slate-600">
+            The budget must at least cover scoring the starting prompt on the train and validation items. Start a new
+            optimization with more calls or smaller shares.
+          </p>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,96 @@
+"use client";
+
+import { ProgressBar } from "@/components/feedback";
+import { StatusBadge } from "@/components/ui/badge";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import type { Optimization, OptimizationProgress, OptimizationStatus } from "@/lib/types/optimizations";
+import { formatDate, formatScore, formatUsd } from "@/lib/utils";
+
+import { roundName } from "./history";
+
+/** Where the run stands: status, calls against the budget, the latest round's best scores. */
+export function ProgressCard({
+  optimization: o,
+  status,
+  progress,
+  promptName,
+}: {
+  optimization: Optimization;
+  status: OptimizationStatus;
+  progress: Partial<OptimizationProgress> | null;
+  promptName: string | undefined;
+}) {
+  const calls = progress?.calls ?? o.calls_used;
+  const budget = o.budget.calls ?? null;
+  const round = roundName(o.strategy);
+  return (
+    <Card>
+      <CardHeader className="flex flex-wrap items-center gap-3">
+        <CardTitle>Progress</CardTitle>
+        <span role="status" aria-label="Optimization status" data-testid="optimization-status">
+          <StatusBadge status={status} />
+        </span>
+        <span className="text-xs text-slate-500">
+          {promptName ?? o.prompt_id.slice(0, 8)} v{o.prompt_version} on {o.config.dataset_name ?? "?"} · {o.strategy} ·{" "}
+          {o.model}
+          {o.optimizer_model ? ` (optimizer ${o.optimizer_model})` : ""} · seed {o.seed}
+        </span>
+      </CardHeader>
+      <CardContent className="space-y-4">
+        {budget ? <ProgressBar done={calls} total={budget} label="model calls" /> : <p className="text-sm">{calls} model calls</p>}
+        <StatusLine status={status} hasProgress={progress?.round !== undefined} round={round} />
+        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-4">
+          <Stat label={`Latest ${round}`} testId="current-round">
+            {progress?.round ?? "—"}
+          </Stat>
+          <Stat label="Best train so far" testId="best-train">
+            {formatScore(progress?.best_train)}
+          </Stat>
+          <Stat label="Best validation so far" testId="best-val">
+            {formatScore(progress?.best_val)}
+          </Stat>
+          <Stat label="Candidates scored">{progress?.candidates ?? "—"}</Stat>
+          <Stat label="Cache hits">{progress?.cache_hits ?? o.cache_hits}</Stat>
+          <Stat label="Cost">{formatUsd(progress?.cost_usd ?? o.cost_usd)}</Stat>
+          <Stat label="Other limits">{otherLimits(o)}</Stat>
+          <Stat label="Started">{formatDate(o.started_at)}</Stat>
+        </dl>
+      </CardContent>
+    </Card>
+  );
+}
+
+function Stat({ label, testId, children }: { label: string; testId?: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs uppercase text-slate-500">{label}</dt>
+      <dd className="tabular-nums" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+function StatusLine({ status, hasProgress, round }: { status: OptimizationStatus; hasProgress: boolean; round: string }) {
+  const text =
+    status === "pending"
+      ? "Waiting for a worker to pick it up."
+      : status === "running" && !hasProgress
+        ? `Scoring the starting prompt and the first ${round}; scores appear with the first progress report.`
+        : status === "running"
+          ? `Searching: the chart gains a point each time a ${round} ends.`
+          : null;
+  return text ? (
+    <p className="text-sm text-slate-600" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
+function otherLimits(o: Optimization): string {
+  const limits = [
+    o.budget.usd != null ? `$${o.budget.usd}` : null,
+    o.budget.seconds != null ? `${o.budget.seconds} s` : null,
+  ].filter(Boolean);
+  return limits.length > 0 ? limits.join(", ") : "none";
+}
