@@ -7,19 +7,16 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from autoforge.bootstrap import Container
 from autoforge.config import Settings
 from autoforge.llm.local_model import GGUF_FILE, ensure_model_file
-from tests.integration.test_openai_compat import free_port
+from tests.support.server import autoforge_command, served, server_env
 
 CHROMIUM = os.environ.get("AUTOFORGE_CHROMIUM", "/usr/bin/chromium")
 # Without the networking flags Chromium keeps dialling Google on this closed network.
@@ -48,44 +45,16 @@ def server(
     """`autoforge serve` on a fresh data dir holding the example datasets and prompts."""
     data_dir = tmp_path_factory.mktemp("e2e")
     model_file = ensure_model_file(file_container_session.settings.data_dir / "models" / GGUF_FILE)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TURSO_"))}
-    env.update(
-        AUTOFORGE_DATA_DIR=str(data_dir),
-        LOCAL_MODEL_PATH=str(model_file),
-        AUTOFORGE_WEB_DIR=str(web_dir),
-        REDIS_URL="",
+    env = server_env(
+        data_dir, LOCAL_MODEL_PATH=str(model_file), AUTOFORGE_WEB_DIR=str(web_dir), REDIS_URL=""
     )
-    autoforge = str(Path(sys.executable).with_name("autoforge"))
+    autoforge = autoforge_command()
     subprocess.run([autoforge, "db", "upgrade"], cwd=data_dir, env=env, check=True)
     subprocess.run(
         [autoforge, "dataset", "examples"], cwd=data_dir, env=env, check=True, capture_output=True
     )
-    port = free_port()
-    log = (data_dir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [autoforge, "serve", "--port", str(port)], cwd=data_dir, env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_live(base, process)
+    with served(data_dir, env) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def _wait_until_live(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not come up within 90 s")
 
 
 @pytest.fixture(scope="session")

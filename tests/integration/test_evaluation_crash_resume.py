@@ -126,6 +126,7 @@ def counts(container: Container, evaluation_id: str) -> tuple[int, int]:
 
 
 def wait_for(server: Server, evaluation_id: str, done: int, timeout_s: float) -> dict[str, Any]:
+    """Until `done` cases are scored or the evaluation ended (`done` > total: until it ended)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         current = server.evaluation(evaluation_id)
@@ -163,8 +164,8 @@ def test_sigkill_mid_run_then_restart_completes_every_case_exactly_once(data_dir
 
         second = Server(data_dir)  # its worker takes the job over once the dead lease expires
         try:
-            finished = wait_for(second, evaluation_id, done=CASES, timeout_s=60)
-            finished = second.evaluation(evaluation_id)
+            # The last case and the completed status are two commits: wait for the status.
+            finished = wait_for(second, evaluation_id, done=CASES + 1, timeout_s=60)
         finally:
             second.stop()
 

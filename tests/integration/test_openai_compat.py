@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,14 +11,9 @@ from openai import OpenAI
 
 from autoforge.bootstrap import Container
 from autoforge.llm.local_model import GATEWAY_NAME, GGUF_FILE, ensure_model_file
+from tests.support.server import served, server_env
 
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -33,33 +23,8 @@ def server(
     """`autoforge serve` on a fresh data dir (it migrates it), sharing the test model file."""
     data_dir = tmp_path_factory.mktemp("served")
     model_file = ensure_model_file(file_container_session.settings.data_dir / "models" / GGUF_FILE)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TURSO_"))}
-    env.update(AUTOFORGE_DATA_DIR=str(data_dir), LOCAL_MODEL_PATH=str(model_file))
-    command = [Path(sys.executable).with_name("autoforge"), "serve", "--port", str(port)]
-    log = (data_dir / "server.log").open("wb")
-    process = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_live(base, process)
+    with served(data_dir, server_env(data_dir, LOCAL_MODEL_PATH=str(model_file))) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def _wait_until_live(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not come up within 60 s")
 
 
 @pytest.fixture(scope="module")
