@@ -16,6 +16,11 @@ def test_the_dashboard_shows_the_stored_figures(page: Page, server: str) -> None
     expect(page.get_by_test_id("total-datasets")).to_have_text(str(totals["datasets"]))
     assert totals["datasets"] >= 3
     expect(page.get_by_test_id("total-prompts")).to_contain_text(str(totals["prompts"]))
+    # The charts load after the figures; with no evaluation yet, a hint stands in for them.
+    charts = page.get_by_test_id("chart-evaluations").or_(
+        page.get_by_text("No evaluations in the last 30 days")
+    )
+    expect(charts).to_be_visible()
 
 
 def test_every_page_is_reachable_from_the_navigation(page: Page) -> None:

@@ -1,14 +1,20 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 
-import { CostChart, EvaluationsChart, LatencyChart, ScoresChart } from "@/components/dashboard/charts";
 import { EmptyState, ErrorMessage, Loading, PageTitle } from "@/components/feedback";
 import { Card, CardContent } from "@/components/ui/card";
 import { api } from "@/lib/api";
 import type { Dashboard, Totals } from "@/lib/types/dashboard";
 import { formatUsd } from "@/lib/utils";
+
+// recharts is a third of the page's JavaScript: the figures show first, the charts follow.
+const DashboardCharts = dynamic(
+  () => import("@/components/dashboard/charts").then((charts) => charts.DashboardCharts),
+  { ssr: false, loading: () => <div className="h-72 animate-pulse rounded-lg bg-slate-100" /> },
+);
 
 function Figure({ label, value, note, href }: { label: string; value: string | number; note?: string; href?: string }) {
   const body = (
@@ -59,29 +65,7 @@ export default function DashboardPage() {
               <code>autoforge dataset examples</code> to install the example prompts and datasets.
             </EmptyState>
           )}
-          <div className="grid gap-6 lg:grid-cols-2">
-            {data.evaluations.length > 0 ? (
-              <>
-                <EvaluationsChart days={data.evaluations} />
-                <ScoresChart days={data.evaluations} />
-              </>
-            ) : (
-              <EmptyState title="No evaluations in the last 30 days">
-                Start one on the <Link className="underline" href="/evaluations/new/">Evaluations</Link> page to see
-                scores over time here.
-              </EmptyState>
-            )}
-            {data.calls.length > 0 ? (
-              <>
-                <CostChart days={data.calls} />
-                <LatencyChart days={data.calls} />
-              </>
-            ) : (
-              <EmptyState title="No model calls in the last 30 days">
-                Run a prompt from its page to see cost and latency here.
-              </EmptyState>
-            )}
-          </div>
+          <DashboardCharts evaluations={data.evaluations} calls={data.calls} />
         </div>
       )}
     </div>

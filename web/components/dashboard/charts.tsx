@@ -13,6 +13,9 @@ import {
   YAxis,
 } from "recharts";
 
+import Link from "next/link";
+
+import { EmptyState } from "@/components/feedback";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import type { CallDay, EvaluationDay } from "@/lib/types/dashboard";
 
@@ -94,5 +97,37 @@ export function LatencyChart({ days }: { days: CallDay[] }) {
         <Line yAxisId="ms" dataKey="avg_latency_ms" name="avg latency" stroke="#2563eb" connectNulls />
       </LineChart>
     </ChartCard>
+  );
+}
+
+/** The four charts, or what to do to get them; one module, so recharts loads in one go. */
+export function DashboardCharts({ evaluations, calls }: { evaluations: EvaluationDay[]; calls: CallDay[] }) {
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      {evaluations.length > 0 ? (
+        <>
+          <EvaluationsChart days={evaluations} />
+          <ScoresChart days={evaluations} />
+        </>
+      ) : (
+        <EmptyState title="No evaluations in the last 30 days">
+          Start one on the{" "}
+          <Link className="underline" href="/evaluations/new/">
+            Evaluations
+          </Link>{" "}
+          page to see scores over time here.
+        </EmptyState>
+      )}
+      {calls.length > 0 ? (
+        <>
+          <CostChart days={calls} />
+          <LatencyChart days={calls} />
+        </>
+      ) : (
+        <EmptyState title="No model calls in the last 30 days">
+          Run a prompt from its page to see cost and latency here.
+        </EmptyState>
+      )}
+    </div>
   );
 }

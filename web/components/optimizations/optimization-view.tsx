@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
@@ -29,7 +30,12 @@ import {
 } from "./history";
 import { ProgressCard } from "./progress-card";
 import { ResultCard } from "./result-card";
-import { ScoreChart } from "./score-chart";
+
+// recharts is a third of the page's JavaScript: progress shows first, the chart follows.
+const ScoreChart = dynamic(() => import("./score-chart").then((m) => m.ScoreChart), {
+  ssr: false,
+  loading: () => <div className="h-80 animate-pulse rounded-lg bg-slate-100" />,
+});
 
 const EVENTS = ["progress", "completed", "failed"];
 // A safety net under the live stream (a dropped connection is not reopened).
