@@ -14,7 +14,13 @@ from autoforge.config import Settings
 
 
 def main(data_dir: str, port: int) -> None:
-    container = bootstrap(Settings(autoforge_data_dir=Path(data_dir), _env_file=None))  # type: ignore[call-arg]
+    # No web UI: its mount at `/` would shadow the route added below.
+    settings = Settings(  # type: ignore[call-arg]
+        autoforge_data_dir=Path(data_dir),
+        autoforge_web_dir=Path(data_dir) / "no-web-ui",
+        _env_file=None,
+    )
+    container = bootstrap(settings)
     app = create_app(container)
 
     @app.get("/bench/constant", include_in_schema=False)
