@@ -10,6 +10,8 @@ const config: NextConfig = {
   // In `next dev` the API runs separately on :8000.
   ...(process.env.NODE_ENV === "development"
     ? {
+        // API paths have no trailing slash; only pages get one.
+        skipTrailingSlashRedirect: true,
         async rewrites() {
           return [{ source: "/api/:path*", destination: "http://127.0.0.1:8000/api/:path*" }];
         },
