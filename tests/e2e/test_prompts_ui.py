@@ -1,5 +1,5 @@
 """The prompt workflow in a real browser, on the real server and the real local model:
-create, edit twice, diff, label `production`, run."""
+create, edit twice, diff, label `production`, run what the label points at."""
 
 from __future__ import annotations
 
@@ -51,11 +51,15 @@ def test_create_edit_diff_label_and_run_a_prompt(page: Page, server: str) -> Non
     page.get_by_role("button", name="Set label", exact=True).click()
     expect(page.get_by_role("list", name="labels")).to_contain_text("production")
 
+    run_what = page.get_by_label("Run what", exact=True)
+    expect(run_what.locator("option").first).to_have_text("Latest (v3)")
+    run_what.select_option(label="label: production (v2)")
     page.get_by_label("person", exact=True).fill("Ada")
     page.get_by_label("Max tokens", exact=True).fill("12")
     page.get_by_role("button", name="Run", exact=True).click()
     output = page.get_by_test_id("run-output")
     expect(output).not_to_be_empty(timeout=120_000)
+    expect(page.get_by_test_id("run-version")).to_have_text("Ran v2 (label production)")
 
     # What the page showed is what the server stored.
     prompt = httpx.get(f"{server}/api/v1/prompts/by-name/{name}", timeout=10).json()
@@ -69,6 +73,7 @@ def test_create_edit_diff_label_and_run_a_prompt(page: Page, server: str) -> Non
         f"{server}/api/v1/traces", params={"prompt_id": prompt["prompt_id"]}, timeout=10
     )
     [trace] = traces.json()["items"]
+    assert trace["prompt_version"] == 2
     assert trace["output"].strip() == output.inner_text().strip()
 
 

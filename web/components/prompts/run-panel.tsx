@@ -11,10 +11,10 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input, Label, Select, Textarea } from "@/components/ui/input";
 import { api } from "@/lib/api";
-import type { ModelInfo, Prompt, RunRequest, RunResult } from "@/lib/types/prompts";
+import type { ModelInfo, Prompt, RunRequest, RunResult, RunTarget } from "@/lib/types/prompts";
 import { formatMs, formatUsd } from "@/lib/utils";
 
-import { useModels } from "./queries";
+import { useModels, useVersion } from "./queries";
 
 const LOCAL_MODEL = "local/gemma-3-270m";
 
@@ -47,10 +47,77 @@ function ModelSelect({ models, value, onChange }: {
   );
 }
 
-function RunOutput({ result }: { result: RunResult }) {
+const LATEST: RunTarget = { kind: "latest" };
+
+/** The select's option value for a target; labels may hold any character, so the prefix leads. */
+function targetKey(target: RunTarget): string {
+  if (target.kind === "version") return `version:${target.version}`;
+  if (target.kind === "label") return `label:${target.label}`;
+  return "latest";
+}
+
+function parseTarget(key: string): RunTarget {
+  if (key.startsWith("version:")) return { kind: "version", version: Number(key.slice("version:".length)) };
+  if (key.startsWith("label:")) return { kind: "label", label: key.slice("label:".length) };
+  return LATEST;
+}
+
+/** A removed label (or a version that is no longer there) falls back to the latest. */
+function currentTarget(target: RunTarget, prompt: Prompt): RunTarget {
+  if (target.kind === "label" && !Object.prototype.hasOwnProperty.call(prompt.labels, target.label)) return LATEST;
+  if (target.kind === "version" && target.version > prompt.version) return LATEST;
+  return target;
+}
+
+/** The version a target points at now; the server resolves it again when it runs. */
+function targetVersion(target: RunTarget, prompt: Prompt): number {
+  if (target.kind === "version") return target.version;
+  if (target.kind === "label") return prompt.labels[target.label] ?? prompt.version;
+  return prompt.version;
+}
+
+function RunTargetSelect({ prompt, value, onChange }: {
+  prompt: Prompt;
+  value: RunTarget;
+  onChange: (target: RunTarget) => void;
+}) {
+  const labels = Object.entries(prompt.labels).sort(([a], [b]) => a.localeCompare(b));
+  const versions = Array.from({ length: prompt.version }, (_, i) => prompt.version - i);
+  return (
+    <div>
+      <Label htmlFor="run-target">Run what</Label>
+      <Select id="run-target" value={targetKey(value)} onChange={(e) => onChange(parseTarget(e.target.value))}>
+        <option value="latest">Latest (v{prompt.version})</option>
+        {labels.length > 0 && (
+          <optgroup label="Labels">
+            {labels.map(([label, version]) => (
+              <option key={label} value={targetKey({ kind: "label", label })}>
+                {`label: ${label} (v${version})`}
+              </option>
+            ))}
+          </optgroup>
+        )}
+        <optgroup label="Versions">
+          {versions.map((n) => (
+            <option key={n} value={targetKey({ kind: "version", version: n })}>
+              {`v${n}`}
+            </option>
+          ))}
+        </optgroup>
+      </Select>
+    </div>
+  );
+}
+
+function askedFor(target: RunTarget): string {
+  if (target.kind === "label") return ` (label ${target.label})`;
+  if (target.kind === "latest") return " (the latest)";
+  return "";
+}
+
+function RunOutput({ result, target }: { result: RunResult; target: RunTarget }) {
   const u = result.usage;
   const facts: [string, React.ReactNode][] = [
-    ["Version", `v${result.version}`],
     ["Model", result.model],
     ["Tokens in / out", `${u.tokens_in} / ${u.tokens_out}`],
     ["Cost", formatUsd(u.cost_usd)],
@@ -59,6 +126,10 @@ function RunOutput({ result }: { result: RunResult }) {
   ];
   return (
     <section aria-label="run result" className="space-y-2">
+      <p data-testid="run-version" className="text-sm text-slate-600">
+        Ran <span className="font-medium text-slate-900">v{result.version}</span>
+        {askedFor(target)}
+      </p>
       <pre data-testid="run-output" className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 text-sm whitespace-pre-wrap text-slate-100">
         {result.output}
       </pre>
@@ -78,9 +149,18 @@ function RunOutput({ result }: { result: RunResult }) {
   );
 }
 
-/** Runs the latest saved version with values for its {{variables}}; each run is traced. */
+/**
+ * Runs the latest version, one version or a label's version with values for that version's
+ * {{variables}}; each run is traced, and the result says which version ran.
+ */
 export function RunPanel({ prompt }: { prompt: Prompt }) {
-  const variables = templateVariables(prompt.content);
+  const [chosen, setChosen] = useState<RunTarget>(LATEST);
+  const target = currentTarget(chosen, prompt);
+  const version = targetVersion(target, prompt);
+  // The latest version's text comes with the prompt; any other is fetched (once).
+  const older = useVersion(prompt.id, version === prompt.version ? null : version);
+  const content = version === prompt.version ? prompt.content : older.data?.content;
+  const variables = content === undefined ? [] : templateVariables(content);
   const [values, setValues] = useState<Record<string, string>>({});
   const models = useModels();
   const [picked, setPicked] = useState("");
@@ -90,12 +170,14 @@ export function RunPanel({ prompt }: { prompt: Prompt }) {
   const [noCache, setNoCache] = useState(false);
 
   const run = useMutation({
-    mutationFn: () => {
+    mutationFn: (asked: { target: RunTarget; variables: string[] }) => {
       const params: RunRequest["params"] = {};
       if (temperature !== "") params.temperature = Number(temperature);
       if (maxTokens !== "") params.max_tokens = Number(maxTokens);
       const body: RunRequest = {
-        variables: Object.fromEntries(variables.map((name) => [name, values[name] ?? ""])),
+        variables: Object.fromEntries(asked.variables.map((name) => [name, values[name] ?? ""])),
+        version: asked.target.kind === "version" ? asked.target.version : undefined,
+        label: asked.target.kind === "label" ? asked.target.label : undefined,
         model: model || undefined,
         params,
         no_cache: noCache,
@@ -114,10 +196,17 @@ export function RunPanel({ prompt }: { prompt: Prompt }) {
           className="space-y-3"
           onSubmit={(e) => {
             e.preventDefault();
-            run.mutate();
+            if (content !== undefined) run.mutate({ target, variables });
           }}
         >
-          <p className="text-xs text-slate-500">Runs the latest saved version (v{prompt.version}).</p>
+          <RunTargetSelect prompt={prompt} value={target} onChange={setChosen} />
+          {target.kind === "label" && (
+            <p className="text-xs text-slate-500">
+              Runs the version {target.label} points at when you run it: v{version} now.
+            </p>
+          )}
+          {content === undefined && older.isPending && <Loading what={`Loading v${version}`} />}
+          {content === undefined && <ErrorMessage error={older.error} />}
           {variables.map((name) => (
             <div key={name}>
               <Label htmlFor={`run-var-${name}`}>{name}</Label>
@@ -145,7 +234,7 @@ export function RunPanel({ prompt }: { prompt: Prompt }) {
             <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} />
             Skip the response cache
           </label>
-          <Button type="submit" disabled={run.isPending}>
+          <Button type="submit" disabled={run.isPending || content === undefined}>
             {run.isPending ? <Loader2 className="h-4 w-4 animate-spin" /> : null}
             Run
           </Button>
@@ -153,7 +242,7 @@ export function RunPanel({ prompt }: { prompt: Prompt }) {
         <div className="mt-4 space-y-3">
           {run.isPending && <Loading what="Running the model (the local one takes a few seconds)" />}
           <ErrorMessage error={run.error} />
-          {run.data && !run.isPending && <RunOutput result={run.data} />}
+          {run.data && !run.isPending && <RunOutput result={run.data} target={run.variables.target} />}
         </div>
       </CardContent>
     </Card>

@@ -117,6 +117,12 @@ export type RunRequest = {
   no_cache?: boolean;
 };
 
+/** What the Run panel runs: the latest version, one version, or whatever a label points at. */
+export type RunTarget =
+  | { kind: "latest" }
+  | { kind: "version"; version: number }
+  | { kind: "label"; label: string };
+
 export type RunResult = {
   trace_id: string;
   prompt_id: string;
