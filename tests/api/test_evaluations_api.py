@@ -148,6 +148,36 @@ def test_results_are_paged_and_filterable(client: TestClient) -> None:
     assert set(first["items"][0]) >= {"input", "expected", "score", "latency_ms", "reason"}
 
 
+def test_results_show_and_filter_the_cases_flagged_unsupported(
+    client: TestClient, fake: FakeModelClient
+) -> None:
+    def ramble_on_multiples_of_three(request: CompletionRequest) -> str:
+        text = str(request.messages[-1]["content"]) if request.messages else str(request.prompt)
+        number = int(text.rsplit(" ", 1)[-1].rstrip("?"))
+        # Words in neither the input nor the expected "yes": the reference check flags them.
+        return "purple elephants dance" if number % 3 == 0 else answer(request)
+
+    fake.reply = ramble_on_multiples_of_three
+    evaluation_id = start(client).json()["evaluations"][0]["id"]
+    done = finished(client, evaluation_id)
+    url = f"/api/v1/evaluations/{evaluation_id}/results"
+
+    every = client.get(url, params={"limit": 100}).json()["items"]
+    flagged = client.get(url, params={"unsupported": True, "limit": 100}).json()["items"]
+    clean = client.get(url, params={"unsupported": False, "limit": 100}).json()["items"]
+    both = client.get(url, params={"unsupported": True, "passed": True}).json()["items"]
+
+    names = [r["test_case_name"] for r in flagged]
+    assert names == ["case-000", "case-003", "case-006", "case-009"]
+    assert all(r["unsupported"] is True for r in flagged)
+    assert len(clean) == CASES - len(flagged)
+    assert all(r["unsupported"] is False for r in clean)
+    assert both == []  # a rambling answer never contains "yes"
+    assert done["hallucination_rate"] == sum(r["unsupported"] for r in every) / len(every)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["TestResult"]
+    assert "hallucination_rate" in schema["properties"]["unsupported"]["description"]
+
+
 def test_list_is_newest_first_and_filters(client: TestClient) -> None:
     first = start(client).json()["evaluations"][0]
     second = start(client).json()["evaluations"][0]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, inspect, select
 
-from autoforge.bootstrap import Container
+from autoforge.bootstrap import Container, bootstrap
 from autoforge.datasets.models import DatasetVersionRow
+from autoforge.db import migrations
 from autoforge.errors import NotFoundError
 from autoforge.evaluations.models import EvaluationRow
 from autoforge.evaluations.models import TestResultRow as ResultRow
@@ -21,6 +23,7 @@ from autoforge.llm.errors import ModelRequestError
 from autoforge.llm.fake import FakeModelClient
 from autoforge.llm.types import CompletionRequest
 from autoforge.worker.runner import execute_job
+from tests.conftest import file_settings
 from tests.support.evaluations import (
     MODEL,
     even_says_yes,
@@ -206,6 +209,7 @@ def test_a_failing_model_call_is_a_failed_case_not_a_failed_run(
     failed = [r for r in results_of(container, evaluation_id) if r.error is not None]
     assert len(failed) == 2
     assert all(r.score == 0.0 and not r.passed and r.output is None for r in failed)
+    assert all(r.unsupported is False for r in failed)  # no output: nothing to flag
     assert "context too long" in " ".join(r.error or "" for r in failed)
 
 
@@ -292,6 +296,73 @@ def test_an_llm_judge_scores_through_the_gateway_and_flags_hallucinations(
     assert done.accuracy_score == 1.0
     assert done.hallucination_rate == 0.5  # the judge's verdict, not the reference check
     assert fake.calls_to("fake/judge") == CASES
+    flags = {r.test_case_name: r.unsupported for r in results_of(container, evaluation_id)}
+    assert flags == {f"case-{i:03d}": i % 2 == 1 for i in range(CASES)}  # the "no" answers
+    checked = [flag for flag in flags.values() if flag is not None]
+    assert done.hallucination_rate == sum(checked) / len(checked)
+
+
+def committed(name: str, output: str, unsupported: bool | None = None) -> CaseRecord:
+    """A result an earlier run committed; `unsupported` None as in rows from before flags."""
+    return CaseRecord(
+        name, {}, output, "yes", 1.0, True, 1.0, 2, 0.0, False, "ok", None, unsupported
+    )
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_resumed_run_counts_the_flags_stored_before_the_restart(
+    container: Container,
+) -> None:
+    [evaluation_id], [job_id] = start_evaluation(container)
+    # case-000: a judge's verdict the reference check would not reach ("yes" is expected);
+    # case-003: a row from before flags were stored, so the reference check decides.
+    for record in (committed("case-000", "yes", True), committed("case-003", "purple elephants")):
+        container.database.run(
+            lambda uow, r=record: EvaluationRepository(uow.session).record_case(evaluation_id, r)
+        )
+
+    execute_job(container, job_id)
+
+    flags = {r.test_case_name: r.unsupported for r in results_of(container, evaluation_id)}
+    assert (flags.pop("case-000"), flags.pop("case-003")) == (True, None)
+    assert set(flags.values()) == {False}  # this run's "yes"/"no" answers
+    assert read(container, evaluation_id).hallucination_rate == 2 / CASES
+
+
+def test_results_keep_their_rows_through_the_unsupported_migration(tmp_path: Path) -> None:
+    container = bootstrap(file_settings(tmp_path))
+    engine = container.database.engine
+    migrations.upgrade(engine, "0004")
+    seed_prompt(container.database, "p", "Is {{text}}?")
+    seed_dataset(container.database, "d", items(2))
+    [evaluation_id], _ = start_evaluation(container)
+    # Raw SQL: at 0004 test_results has no `unsupported` column for the model to write.
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO test_results (id, evaluation_id, test_case_name, input, output, score,"
+            " passed, latency_ms, tokens, cost, cache_hit, created_at) VALUES ('r0', ?,"
+            " 'case-000', '{}', 'yes', 1.0, 1, 1.0, 2, 0.0, 0, '2026-01-01T00:00:00.000000Z')",
+            (evaluation_id,),
+        )
+
+    migrations.upgrade(engine)
+    flagged = committed("case-001", "no", True)
+    container.database.run(
+        lambda uow: EvaluationRepository(uow.session).record_case(evaluation_id, flagged)
+    )
+    flags = {r.test_case_name: r.unsupported for r in results_of(container, evaluation_id)}
+    assert flags == {"case-000": None, "case-001": True}  # NULL: recorded before the column
+
+    migrations.downgrade(engine, "0004")
+    columns = {c["name"] for c in inspect(engine).get_columns("test_results")}
+    assert "unsupported" not in columns
+    migrations.upgrade(engine)
+
+    rows = results_of(container, evaluation_id)
+    assert [(r.test_case_name, r.output) for r in rows] == [("case-000", "yes"), ("case-001", "no")]
+    assert [r.unsupported for r in rows] == [None, None]  # the flags went with the column
+    assert read(container, evaluation_id).progress.done == 1  # the raw insert counted nothing
+    container.close()
 
 
 def test_a_batch_makes_one_evaluation_and_one_job_per_model(container: Container) -> None:

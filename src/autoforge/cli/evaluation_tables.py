@@ -97,6 +97,7 @@ def print_results(results: Sequence[TestResult], title: str | None = None) -> No
         Column("case", no_wrap=True),
         Column("score", justify="right"),
         "passed",
+        "unsupported",
         "expected",
         "output",
         "reason",
@@ -107,11 +108,19 @@ def print_results(results: Sequence[TestResult], title: str | None = None) -> No
             escape(r.test_case_name),
             f"{r.score:.2f}",
             "[green]yes[/]" if r.passed else "[red]no[/]",
+            _flag(r.unsupported),
             escape(clip(r.expected, 24)),
             escape(clip(r.output, 32)),
             escape(clip(r.error or _verdicts(r.reason), 60)),
         )
     console.print(table)
+
+
+def _flag(unsupported: bool | None) -> str:
+    """A flagged case stands out; "-" is a case recorded before flags were stored."""
+    if unsupported is None:
+        return "-"
+    return "[yellow]yes[/]" if unsupported else "no"
 
 
 def _verdicts(reason: str | None) -> str | None:

@@ -106,6 +106,9 @@ class TestResultRow(Base):
     cache_hit: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Whether the case counts towards the evaluation's hallucination rate (the judge's
+    # verdict, else the reference check); NULL for rows recorded before it was stored.
+    unsupported: Mapped[bool | None] = mapped_column(Boolean, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

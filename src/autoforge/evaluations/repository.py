@@ -38,6 +38,7 @@ class CaseRecord:
     cache_hit: bool
     reason: str | None
     error: str | None = None
+    unsupported: bool | None = None  # counted as a hallucination; None: not checked
 
 
 class EvaluationRepository:
@@ -89,11 +90,19 @@ class EvaluationRepository:
         return {row[0]: float(row[1]) for row in self.session.execute(query)}
 
     def results_page(
-        self, evaluation_id: str, *, passed: bool | None, after: str | None, limit: int
+        self,
+        evaluation_id: str,
+        *,
+        passed: bool | None,
+        unsupported: bool | None,
+        after: str | None,
+        limit: int,
     ) -> list[TestResultRow]:
         query = select(TestResultRow).where(TestResultRow.evaluation_id == evaluation_id)
         if passed is not None:
             query = query.where(TestResultRow.passed == passed)
+        if unsupported is not None:  # an unchecked case (NULL) matches neither value
+            query = query.where(TestResultRow.unsupported == unsupported)
         if after is not None:
             query = query.where(TestResultRow.test_case_name > after)
         return list(self.session.scalars(query.order_by(TestResultRow.test_case_name).limit(limit)))
@@ -191,5 +200,6 @@ def _result_values(case: CaseRecord) -> dict[str, Any]:
         "cache_hit": case.cache_hit,
         "reason": case.reason,
         "error": case.error,
+        "unsupported": case.unsupported,
         "created_at": utcnow(),
     }

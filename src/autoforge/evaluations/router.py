@@ -103,11 +103,24 @@ def list_results(
     uow: ReadUoW,
     owner: Principal,
     passed: Annotated[bool | None, Query(description="only passed, or only failed cases")] = None,
+    unsupported: Annotated[
+        bool | None,
+        Query(description="only cases flagged as unsupported, or only those checked and not"),
+    ] = None,
     after: Annotated[str | None, Query(max_length=255, description="from `next_cursor`")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ResultPage:
-    """The per-case results committed so far, by test case name."""
-    return service.list_results(uow, owner, evaluation_id, passed=passed, after=after, limit=limit)
+    """The per-case results committed so far, by test case name. `unsupported` per case
+    says which cases make up the evaluation's `hallucination_rate`."""
+    return service.list_results(
+        uow,
+        owner,
+        evaluation_id,
+        passed=passed,
+        unsupported=unsupported,
+        after=after,
+        limit=limit,
+    )
 
 
 def _read(container: Container, owner: str, evaluation_id: str) -> Evaluation:

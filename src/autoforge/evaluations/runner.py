@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from autoforge.db.base import utcnow
 from autoforge.errors import NotFoundError, ValidationFailed, describe_failure, is_final
 from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score
 from autoforge.evaluations.domain import EvaluationCompleted, as_chat, render_case
-from autoforge.evaluations.metrics import ScoredCase, summarize
+from autoforge.evaluations.metrics import ScoredCase, is_hallucination, summarize
 from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.evaluations.repository import CaseRecord, EvaluationRepository
 from autoforge.evaluations.tools import scoring_tools
@@ -73,7 +72,7 @@ def run_evaluation(
             return
         run_case = _CaseRunner(container, plan)
         _run_cases(run_case, plan, should_stop or (lambda: False))
-        _finish(container, evaluation_id, run_case.unsupported)
+        _finish(container, evaluation_id)
     except JobInterrupted:
         raise
     except Exception as exc:
@@ -148,11 +147,6 @@ class _CaseRunner:
         self.params = {k: v for k, v in config.get("params", {}).items() if v is not None}
         self.chat = as_chat(config.get("mode", "auto"), plan.model)
         self.cache = CachePolicy.BYPASS if config.get("no_cache") else CachePolicy.AUTO
-        # The judge's "unsupported" verdicts, kept for the hallucination rate; test_results
-        # has no column for them, so cases scored before a restart fall back to the
-        # reference check (see metrics.hallucination_rate).
-        self.unsupported: dict[str, bool | None] = {}
-        self._lock = threading.Lock()
 
     def model_limit(self) -> int:
         """The gateway's parallel-call limit for the model: more cases in flight than that
@@ -163,21 +157,19 @@ class _CaseRunner:
         return max(1, limit or config.default_concurrency)
 
     def __call__(self, case: Case) -> None:
-        record, unsupported = self._score(case)
+        record = self._score(case)
         self.database.run(
             lambda uow: EvaluationRepository(uow.session).record_case(
                 self.plan.evaluation_id, record
             )
         )
-        with self._lock:
-            self.unsupported[case.name] = unsupported
 
-    def _score(self, case: Case) -> tuple[CaseRecord, bool | None]:
+    def _score(self, case: Case) -> CaseRecord:
         started = time.perf_counter()
         try:
             result = self._call(case)
         except (ModelCallError, ValidationFailed) as exc:
-            return _failed(case, None, exc, _ms_since(started)), None
+            return _failed(case, None, exc, _ms_since(started))
         call = result.record
         outcome = CaseOutcome(
             result.text, case.expected, case.inputs, call.latency_ms, call.cost_usd
@@ -185,8 +177,8 @@ class _CaseRunner:
         try:
             score = self.assertions.score(outcome, self.tools)
         except ModelCallError as exc:  # the judge model failed
-            return _failed(case, result, exc, _ms_since(started)), None
-        return _record(case, result, score), score.unsupported
+            return _failed(case, result, exc, _ms_since(started))
+        return _record(case, result, score, is_hallucination(ScoredCase(outcome, score)))
 
     def _call(self, case: Case) -> CallResult:
         rendered = render_case(self.plan.template, case.inputs)
@@ -204,7 +196,7 @@ def _ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _record(case: Case, result: CallResult, score: Score) -> CaseRecord:
+def _record(case: Case, result: CallResult, score: Score, unsupported: bool) -> CaseRecord:
     call = result.record
     return CaseRecord(
         test_case_name=case.name,
@@ -218,6 +210,7 @@ def _record(case: Case, result: CallResult, score: Score) -> CaseRecord:
         cost=call.cost_usd,
         cache_hit=call.cache_hit,
         reason=score.reason,
+        unsupported=unsupported,
     )
 
 
@@ -225,10 +218,15 @@ def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: floa
     """A case whose model call (or judge) failed after the gateway's retries: it scores 0."""
     error = describe_failure(exc)
     call = result.record if result is not None else None
+    output = result.text if result is not None else None
+    # No judge verdict: the hallucination rate counts the case by the reference check on
+    # whatever output it has (no output is never flagged), and the stored flag says the same.
+    outcome = CaseOutcome(output or "", case.expected, case.inputs)
+    unsupported = is_hallucination(ScoredCase(outcome, Score(0.0, False, error)))
     return CaseRecord(
         test_case_name=case.name,
         input=case.inputs,
-        output=result.text if result is not None else None,
+        output=output,
         expected=case.expected,
         score=0.0,
         passed=False,
@@ -238,6 +236,7 @@ def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: floa
         cache_hit=call.cache_hit if call is not None else False,
         reason=error,
         error=error,
+        unsupported=unsupported,
     )
 
 
@@ -269,23 +268,16 @@ def _first_error(futures: Iterable[Future[None]]) -> BaseException | None:
     return next((f.exception() for f in futures if f.exception() is not None), None)
 
 
-def _finish(
-    container: Container, evaluation_id: str, unsupported: Mapping[str, bool | None]
-) -> None:
+def _finish(container: Container, evaluation_id: str) -> None:
     """Aggregates from the stored results (all of them, not only this run's), so a resumed
     run reports the same figures as one that never stopped."""
     results = container.database.run(
         lambda uow: EvaluationRepository(uow.session).results(evaluation_id), read_only=True
     )
-    container.database.run(lambda uow: _complete(uow, evaluation_id, results, unsupported))
+    container.database.run(lambda uow: _complete(uow, evaluation_id, results))
 
 
-def _complete(
-    uow: UnitOfWork,
-    evaluation_id: str,
-    results: Sequence[TestResultRow],
-    unsupported: Mapping[str, bool | None],
-) -> None:
+def _complete(uow: UnitOfWork, evaluation_id: str, results: Sequence[TestResultRow]) -> None:
     row = EvaluationRepository(uow.session).get(evaluation_id)
     if row is None or row.status == "completed":
         return  # another worker finished it first; its event is the one
@@ -299,7 +291,7 @@ def _complete(
     row.total_tokens = sum(r.tokens for r in results)
     row.total_cost = math.fsum(r.cost for r in results)
     if results:
-        _store_summary(row, [_scored(r, unsupported.get(r.test_case_name)) for r in results])
+        _store_summary(row, [_scored(r) for r in results])
     uow.collect(
         EvaluationCompleted(
             evaluation_id=row.id,
@@ -325,6 +317,9 @@ def _store_summary(row: EvaluationRow, cases: Sequence[ScoredCase]) -> None:
     row.latency_p95_ms = summary.latency_ms.p95
 
 
-def _scored(row: TestResultRow, unsupported: bool | None) -> ScoredCase:
+def _scored(row: TestResultRow) -> ScoredCase:
+    """The stored flag is the case's own verdict (judge or reference check), so the rate is
+    the share of flagged rows; a row without one (NULL: recorded before flags were stored)
+    falls back to the reference check in `metrics.is_hallucination`."""
     outcome = CaseOutcome(row.output or "", row.expected, row.input, row.latency_ms, row.cost)
-    return ScoredCase(outcome, Score(row.score, row.passed, row.reason or "", unsupported))
+    return ScoredCase(outcome, Score(row.score, row.passed, row.reason or "", row.unsupported))

@@ -152,6 +152,11 @@ class TestResult(BaseModel):
     cache_hit: bool
     reason: str | None
     error: str | None
+    unsupported: bool | None = Field(
+        description="flagged as unsupported, i.e. counted in `hallucination_rate`: by the LLM "
+        "judge's verdict or, without one, by the reference check against the input and "
+        "expected output; null: not checked (recorded before flags were stored)"
+    )
 
 
 class ResultPage(BaseModel):

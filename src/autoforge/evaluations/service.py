@@ -223,6 +223,7 @@ def result_schema(row: TestResultRow) -> TestResult:
         cache_hit=row.cache_hit,
         reason=row.reason,
         error=row.error,
+        unsupported=row.unsupported,
     )
 
 
@@ -232,14 +233,18 @@ def list_results(
     evaluation_id: str,
     *,
     passed: bool | None = None,
+    unsupported: bool | None = None,
     after: str | None = None,
     limit: int = 50,
 ) -> ResultPage:
-    """The per-case table by test case name; `passed=False` lists the failures only."""
+    """The per-case table by test case name; `passed=False` lists the failures only,
+    `unsupported=True` the cases counted in the hallucination rate."""
     repo = EvaluationRepository(uow.session, owner)
     if repo.get(evaluation_id) is None:
         raise NotFoundError(f"evaluation {evaluation_id} not found")
-    rows = repo.results_page(evaluation_id, passed=passed, after=after, limit=limit + 1)
+    rows = repo.results_page(
+        evaluation_id, passed=passed, unsupported=unsupported, after=after, limit=limit + 1
+    )
     more, rows = len(rows) > limit, rows[:limit]
     return ResultPage(
         items=[result_schema(r) for r in rows],

@@ -14,7 +14,13 @@ import { formatMs, formatScore } from "@/lib/utils";
 
 import { PassBadge, resultsKey } from "./shared";
 
-type Filter = "all" | "passed" | "failed";
+type Filter = "all" | "passed" | "failed" | "unsupported";
+
+/** The API's query for a filter: `passed` and `unsupported` narrow the list independently. */
+function filterQuery(filter: Filter) {
+  if (filter === "unsupported") return { unsupported: true };
+  return { passed: filter === "all" ? undefined : filter === "passed" };
+}
 
 /** The per-case results committed so far, by case name; refreshed by the page as progress arrives. */
 export function ResultsTable({ evaluationId, running }: { evaluationId: string; running: boolean }) {
@@ -23,7 +29,7 @@ export function ResultsTable({ evaluationId, running }: { evaluationId: string; 
     queryKey: [...resultsKey(evaluationId), filter],
     queryFn: ({ pageParam }) =>
       api.get<ResultPage>(`/evaluations/${evaluationId}/results`, {
-        passed: filter === "all" ? undefined : filter === "passed",
+        ...filterQuery(filter),
         after: pageParam,
         limit: 50,
       }),
@@ -40,6 +46,7 @@ export function ResultsTable({ evaluationId, running }: { evaluationId: string; 
           <option value="all">All cases</option>
           <option value="passed">Passed only</option>
           <option value="failed">Failed only</option>
+          <option value="unsupported">Flagged unsupported</option>
         </Select>
       </div>
       <ErrorMessage error={results.error} />
@@ -84,6 +91,13 @@ function ResultRow({ result }: { result: TestResult }) {
       <Td className="font-mono text-xs">{result.test_case_name}</Td>
       <Td>
         <PassBadge passed={result.passed} />
+        {result.unsupported && (
+          <span title="Counted in the hallucination rate: the judge, or without one the reference check against the input and expected output, found claims they do not support">
+            <Badge className="ml-1" tone="amber">
+              unsupported
+            </Badge>
+          </span>
+        )}
       </Td>
       <Td>{formatScore(result.score)}</Td>
       <Td className="max-w-48 whitespace-pre-wrap break-words">{result.expected ?? "—"}</Td>

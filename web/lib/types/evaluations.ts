@@ -149,6 +149,8 @@ export type TestResult = {
   cache_hit: boolean;
   reason: string | null;
   error: string | null;
+  /** counted in the hallucination rate (judge verdict, else reference check); null: not checked */
+  unsupported: boolean | null;
 };
 
 export type ResultPage = { items: TestResult[]; next_cursor: string | null };
