@@ -3,6 +3,10 @@ sentiment oracle as the target model (instant, and prompt structure matters)."""
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -11,9 +15,18 @@ from autoforge.datasets.models import DatasetRow
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import BudgetTooSmall, NotFoundError, ValidationFailed
 from autoforge.llm.errors import ModelCallError
-from autoforge.optimizations.protocol import Progress
+from autoforge.optimizations import runner
+from autoforge.optimizations.candidate import Candidate
+from autoforge.optimizations.protocol import (
+    CandidateScore,
+    HistoryEntry,
+    OptimizationResult,
+    Progress,
+)
 from autoforge.optimizations.repository import OptimizationRepository
-from autoforge.optimizations.runner import ProgressWriter
+from autoforge.optimizations.run import run_optimization
+from autoforge.optimizations.runner import ProgressWriter, run_optimization_job
+from autoforge.optimizations.schemas import OptimizationCandidate
 from autoforge.optimizations.service import list_candidates, list_optimizations
 from autoforge.prompts import versions
 from autoforge.worker.jobs import JobInterrupted
@@ -106,6 +119,137 @@ def _mark_running(uow: UnitOfWork, optimization_id: str) -> None:
     row = OptimizationRepository(uow.session).get(optimization_id)
     assert row is not None
     row.status = "running"
+
+
+def test_a_written_report_saves_the_candidates_so_far_and_updates_rescored_ones(
+    file_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container, _ = with_oracle(file_container)
+    optimization_id, _ = start(container)
+    container.database.run(lambda uow: _mark_running(uow, optimization_id))
+    monkeypatch.setattr(runner, "PROGRESS_INTERVAL_S", 0.0)  # every report is written
+    writer = ProgressWriter(container, optimization_id, lambda: False)
+    first = _entry(START, CandidateScore(0.5, 0.5, 4))
+    second = _entry(f"{START}Sentiment:", CandidateScore(0.25, 0.25, 4))
+
+    writer(_report(first))
+    assert _scores(container, optimization_id) == [(0, first.id, 0.5, 4, None)]
+
+    # More train cases and a validation score: the same row is updated, one is added.
+    rescored = replace(first, train=CandidateScore(0.75, 0.75, 8), val=CandidateScore(1, 1, 8))
+    writer(_report(rescored, second))
+    assert _scores(container, optimization_id) == [
+        (0, first.id, 0.75, 8, 1.0),
+        (1, second.id, 0.25, 4, None),
+    ]
+
+
+def _entry(template: str, train: CandidateScore) -> HistoryEntry:
+    candidate = Candidate.from_template(template)
+    return HistoryEntry(candidate.id, 0, candidate, train, None, train.cases)
+
+
+def _report(*history: HistoryEntry) -> Progress:
+    return Progress("bandit", 0, None, None, 10, 0, 0.0, len(history), history=history)
+
+
+def _scores(
+    container: Container, optimization_id: str
+) -> list[tuple[int, str, float | None, int, float | None]]:
+    return [
+        (c.position, c.key, c.train_score, c.train_cases, c.val_score)
+        for c in _candidates(container, optimization_id)
+    ]
+
+
+def _candidates(container: Container, optimization_id: str) -> list[OptimizationCandidate]:
+    page = container.database.run(
+        lambda uow: list_candidates(uow, OWNER, optimization_id, limit=500), read_only=True
+    )
+    assert page.next_cursor is None
+    return page.items
+
+
+@pytest.mark.parametrize("strategy", ["bandit", "genetic", "opro"])
+def test_the_history_grows_while_the_run_goes_and_ends_as_the_result(
+    file_container: Container, monkeypatch: pytest.MonkeyPatch, strategy: str
+) -> None:
+    container, _ = with_oracle(file_container)
+    optimization_id, _ = start(container, strategy=strategy, budget={"calls": 3000})
+    monkeypatch.setattr(runner, "PROGRESS_INTERVAL_S", 0.0)
+    results = _recorded_results(monkeypatch)
+    seen: list[list[OptimizationCandidate]] = []
+
+    def watch() -> bool:
+        # Asked at each report before it is written: sees what the earlier ones committed.
+        seen.append(_candidates(container, optimization_id))
+        return False
+
+    run_optimization_job(container, optimization_id, watch)
+
+    final = _candidates(container, optimization_id)
+    assert final == _as_listed(results[-1])  # what the end of a run has always stored
+    assert seen[0] == []
+    assert len(seen) >= 3
+    assert 0 < len(seen[1]) <= len(seen[-1]) < len(final)
+    for during in seen:
+        assert [c.position for c in during] == list(range(len(during)))
+        assert [c.key for c in during] == [c.key for c in final[: len(during)]]
+
+
+def _recorded_results(monkeypatch: pytest.MonkeyPatch) -> list[OptimizationResult]:
+    """Every search result the runner gets, before it stores it."""
+    results: list[OptimizationResult] = []
+
+    def recording(*args: Any, **kwargs: Any) -> OptimizationResult:
+        results.append(run_optimization(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(runner, "run_optimization", recording)
+    return results
+
+
+def _as_listed(result: OptimizationResult) -> list[OptimizationCandidate]:
+    return [
+        OptimizationCandidate(
+            position=position,
+            key=entry.id,
+            round=entry.round,
+            template=entry.template,
+            train_score=entry.train.score if entry.train is not None else None,
+            train_cases=entry.train.cases if entry.train is not None else 0,
+            val_score=entry.val.score if entry.val is not None else None,
+            calls_at=entry.calls_at,
+            parents=list(entry.lineage.parents),
+            operators=list(entry.lineage.operators),
+        )
+        for position, entry in enumerate(result.history)
+    ]
+
+
+def test_a_restarted_run_starts_its_history_over(
+    file_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container, _ = with_oracle(file_container)
+    optimization_id, _ = start(container, budget={"calls": 3000})
+    monkeypatch.setattr(runner, "PROGRESS_INTERVAL_S", 0.0)
+    reports = itertools.count()
+    with pytest.raises(JobInterrupted):  # at the third report, after two were written
+        run_optimization_job(container, optimization_id, lambda: next(reports) == 2)
+    assert _candidates(container, optimization_id)  # what the first attempt left
+    results = _recorded_results(monkeypatch)
+    seen: list[list[OptimizationCandidate]] = []
+
+    def watch() -> bool:
+        seen.append(_candidates(container, optimization_id))
+        return False
+
+    run_optimization_job(container, optimization_id, watch)
+
+    assert seen[0] == []  # the restart dropped the first attempt's rows
+    final = _candidates(container, optimization_id)
+    assert final == _as_listed(results[-1])
+    assert len({c.key for c in final}) == len(final)
 
 
 def test_a_stop_request_interrupts_and_the_job_goes_back_to_the_queue(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -94,7 +94,8 @@ class ValPoint:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """What a running search reports after every generation/round (for SSE)."""
+    """What a running search reports after every generation/round (for SSE), and the
+    history so far, so a caller can show the candidates before the search ends."""
 
     strategy: str
     round: int
@@ -104,6 +105,9 @@ class Progress:
     cache_hits: int
     cost_usd: float
     candidates: int
+    # In the order `OptimizationResult.history` keeps: an entry never moves, later reports
+    # only append entries or replace one as it is scored further (more cases, validation).
+    history: tuple[HistoryEntry, ...] = field(default=(), repr=False)
 
 
 ProgressCallback = Callable[[Progress], None]

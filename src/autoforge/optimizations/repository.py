@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from autoforge.datasets.models import DatasetItemRow, DatasetVersionRow
@@ -60,11 +61,17 @@ class OptimizationRepository:
         order = OptimizationCandidateRow.position
         return list(self.session.scalars(query.order_by(order).limit(limit)))
 
-    def add_candidates(self, optimization_id: str, rows: Sequence[dict[str, Any]]) -> None:
-        """One multi-row INSERT: a run's history can hold thousands of candidates."""
+    def save_candidates(self, optimization_id: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Inserts each row at its position, or updates the row already there (a candidate
+        rescored since the last save). One executemany: a history can hold thousands."""
         if rows:
             values = [{"id": new_id(), "optimization_id": optimization_id, **r} for r in rows]
-            self.session.execute(insert(table_of(OptimizationCandidateRow)), values)
+            self.session.execute(_SAVE_CANDIDATE, values)
+
+    def delete_candidates(self, optimization_id: str) -> None:
+        self.session.execute(
+            delete(_CANDIDATES).where(_CANDIDATES.c.optimization_id == optimization_id)
+        )
 
     def prompt_content(self, prompt_id: str, version: int) -> str | None:
         query = select(PromptVersionRow.content).where(
@@ -85,3 +92,16 @@ class OptimizationRepository:
             .order_by(DatasetItemRow.position)
         )
         return list(self.session.scalars(query))
+
+
+_CANDIDATES = table_of(OptimizationCandidateRow)
+_INSERT_CANDIDATE = insert(_CANDIDATES)
+# A row keeps its id and place; everything a later score can change is overwritten.
+_SAVE_CANDIDATE = _INSERT_CANDIDATE.on_conflict_do_update(
+    index_elements=["optimization_id", "position"],
+    set_={
+        column.name: _INSERT_CANDIDATE.excluded[column.name]
+        for column in _CANDIDATES.columns
+        if column.name not in ("id", "optimization_id", "position")
+    },
+)

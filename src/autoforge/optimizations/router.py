@@ -96,7 +96,8 @@ def list_candidates(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CandidatePage:
     """Every candidate the search evaluated, in order, with its scores and lineage (the
-    parents and operators that made it). Stored when the optimization completes."""
+    parents and operators that made it). While the run goes, the candidates scored so far,
+    saved with each progress report: their scores may still improve, and new ones follow."""
     return service.list_candidates(uow, owner, optimization_id, after=after, limit=limit)
 
 

@@ -7,6 +7,11 @@ on its next claim; with the same seed it proposes the same candidates in the sam
 and the response cache answers every model call the first attempt already made, so the
 repeat costs neither calls nor dollars, only the time to replay it. A completed
 optimization is never run twice.
+
+While it runs, each progress report that is written also saves the candidates scored so
+far (new ones, and those rescored since), so the history can be watched as it grows. These
+rows are only a view of the search in memory: a (re)start deletes what an earlier attempt
+left, and the end replaces them with the final history.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoforge.db.base import utcnow
@@ -33,6 +38,7 @@ from autoforge.optimizations.protocol import (
 )
 from autoforge.optimizations.repository import OptimizationRepository
 from autoforge.optimizations.run import run_optimization
+from autoforge.optimizations.schemas import OptimizationProgress
 from autoforge.optimizations.strategies import make_strategy
 from autoforge.prompts.schemas import PromptUpdate
 from autoforge.prompts.service import get_prompt, update_prompt
@@ -119,6 +125,8 @@ def _start(container: Container, optimization_id: str) -> Plan | None:
             raise NotFoundError(f"optimization {optimization_id} not found")
         if row.status == "completed":
             return None
+        # The search starts over, and so does its history: no stale or duplicate rows.
+        repo.delete_candidates(row.id)
         now = utcnow()
         row.status, row.error, row.finished_at, row.updated_at = "running", None, None, now
         row.started_at = row.started_at or now
@@ -183,9 +191,10 @@ def _search(container: Container, plan: Plan, writer: ProgressWriter) -> Optimiz
 
 
 class ProgressWriter:
-    """The search's progress callback: keeps the latest report on the optimization row, in
-    its own short transaction, at most every PROGRESS_INTERVAL_S; also where a stop request
-    is noticed (between rounds, the only place the search can be left cleanly)."""
+    """The search's progress callback: keeps the latest report on the optimization row, and
+    the candidates scored so far, in its own short transaction, at most every
+    PROGRESS_INTERVAL_S; also where a stop request is noticed (between rounds, the only
+    place the search can be left cleanly)."""
 
     def __init__(
         self, container: Container, optimization_id: str, should_stop: Callable[[], bool]
@@ -194,29 +203,50 @@ class ProgressWriter:
         self._id = optimization_id
         self._should_stop = should_stop
         self._written = float("-inf")
+        self._saved: tuple[HistoryEntry, ...] = ()  # the history as last committed
         self._lock = threading.Lock()
 
     def __call__(self, progress: Progress) -> None:
         if self._should_stop():
             raise JobInterrupted(f"optimization {self._id} stopped; it restarts on its next claim")
+        # Held through the write: `_saved` must describe what is committed, so two reports
+        # never write at once (the search reports from one thread: this never waits).
         with self._lock:
             now = time.monotonic()
             if now - self._written < PROGRESS_INTERVAL_S:
                 return
             self._written = now
-        self._database.run(lambda uow: _write_progress(uow, self._id, progress))
+            rows = _changed_candidates(self._saved, progress.history)
+            if self._database.run(lambda uow: _write_progress(uow, self._id, progress, rows)):
+                self._saved = progress.history
+
+
+def _changed_candidates(
+    saved: Sequence[HistoryEntry], history: Sequence[HistoryEntry]
+) -> list[dict[str, Any]]:
+    """Rows of the entries new or rescored since `saved`: an entry keeps its position, so
+    each write costs what changed, not the whole history."""
+    return [
+        _candidate(position, entry)
+        for position, entry in enumerate(history)
+        if position >= len(saved) or entry != saved[position]
+    ]
 
 
 def _progress_values(progress: Progress) -> dict[str, Any]:
-    values = asdict(progress)
-    values.pop("strategy")
-    return values
+    """The figures the API shows live; the history has its own table."""
+    return {name: getattr(progress, name) for name in OptimizationProgress.model_fields}
 
 
-def _write_progress(uow: UnitOfWork, optimization_id: str, progress: Progress) -> None:
-    row = OptimizationRepository(uow.session).get(optimization_id)
+def _write_progress(
+    uow: UnitOfWork, optimization_id: str, progress: Progress, candidates: Sequence[dict[str, Any]]
+) -> bool:
+    """False if the run is no longer running here: then nothing is written."""
+    repo = OptimizationRepository(uow.session)
+    row = repo.get(optimization_id)
     if row is None or row.status != "running":
-        return
+        return False
+    repo.save_candidates(row.id, candidates)
     row.progress = _progress_values(progress)
     row.calls_used, row.cache_hits, row.cost_usd = (
         progress.calls,
@@ -224,6 +254,7 @@ def _write_progress(uow: UnitOfWork, optimization_id: str, progress: Progress) -
         progress.cost_usd,
     )
     row.updated_at = utcnow()
+    return True
 
 
 def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult) -> None:
@@ -232,7 +263,9 @@ def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult)
     row = repo.get(optimization_id)
     if row is None or row.status == "completed":
         return  # another worker finished it first
-    repo.add_candidates(row.id, [_candidate(i, e) for i, e in enumerate(result.history)])
+    # Exactly the final history, whatever the progress reports saved before.
+    repo.delete_candidates(row.id)
+    repo.save_candidates(row.id, [_candidate(i, e) for i, e in enumerate(result.history)])
     row.best_template = result.template
     row.best_version = _save_best(uow, row, result)
     row.baseline_train, row.baseline_val = result.baseline_train.score, result.baseline_val.score

@@ -168,8 +168,14 @@ class SearchRun:
                 cache_hits=meter.cache_hits,
                 cost_usd=meter.cost_usd,
                 candidates=len(self._entries),
+                history=self.history(),
             )
         )
+
+    def history(self) -> tuple[HistoryEntry, ...]:
+        """Every candidate scored so far, in the order first scored (entries are immutable,
+        so the snapshot stays as it was while the search goes on)."""
+        return tuple(self._entries.values())
 
     def result(self, stopped: SearchStopped | StopReason) -> OptimizationResult:
         if self._baseline is None or self._best is None:
@@ -201,7 +207,7 @@ class SearchRun:
             wall_s=meter.wall_s,
             stop_reason=reason,
             stop_detail=stopped.detail if isinstance(stopped, SearchStopped) else "",
-            history=tuple(self._entries.values()),
+            history=self.history(),
             val_trace=tuple(self._val_trace),
         )
 

@@ -186,7 +186,8 @@ def candidate_schema(row: OptimizationCandidateRow) -> OptimizationCandidate:
 def list_candidates(
     uow: UnitOfWork, owner: str, optimization_id: str, *, after: int | None = None, limit: int = 50
 ) -> CandidatePage:
-    """The run's history in the order the search evaluated it (stored when it completes)."""
+    """The run's history in the order the search evaluated it: while it runs, the
+    candidates scored by its latest progress report (their scores may still improve)."""
     repo = OptimizationRepository(uow.session, owner)
     if repo.get(optimization_id) is None:
         raise NotFoundError(f"optimization {optimization_id} not found")

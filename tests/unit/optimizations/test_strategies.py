@@ -163,6 +163,19 @@ def test_progress_is_reported_every_round(name: str) -> None:
     assert reports[-1].calls <= result.calls
 
 
+@pytest.mark.parametrize("name", list(STRATEGIES))
+def test_each_report_carries_the_history_so_far_in_the_result_order(name: str) -> None:
+    reports: list[Progress] = []
+
+    result = optimize(name, oracle_client(CASES), Budget(max_calls=3000), progress=reports)
+
+    assert [len(r.history) for r in reports] == [r.candidates for r in reports]
+    for report in reports:
+        keys = [entry.id for entry in report.history]
+        assert keys == [entry.id for entry in result.history[: len(keys)]]
+    assert reports[-1].history[0].val == result.baseline_val
+
+
 def test_the_test_set_is_scored_once_on_the_chosen_prompt_within_the_budget() -> None:
     fake = oracle_client(CASES)
     test_texts = {str(case.inputs["text"]) for case in SPLIT.test}

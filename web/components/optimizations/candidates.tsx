@@ -14,21 +14,29 @@ import { lineageChain, shortKey } from "./history";
 
 const FIRST_ROWS = 50;
 
-/** The history table, and the lineage and text of the chosen candidate (the winner first). */
+/**
+ * The history table, and the lineage and text of the chosen candidate (the winner first).
+ * Until the run completes (`final`), `winner` is the best so far: it changes as the history grows.
+ */
 export function CandidateHistory({
   candidates,
   winner,
+  final,
   roundName,
 }: {
   candidates: OptimizationCandidate[];
   winner: OptimizationCandidate | undefined;
+  final: boolean;
   roundName: string;
 }) {
   const [chosenKey, setChosenKey] = useState<string | null>(null);
   const chosen = candidates.find((c) => c.key === chosenKey) ?? winner;
+  const winnerName = final ? "winner" : "best so far";
   if (candidates.length === 0) {
     return (
-      <EmptyState title="No candidates stored.">The history is stored when the optimization completes.</EmptyState>
+      <EmptyState title="No candidates stored yet.">
+        The candidates appear once the search has scored the starting prompt, and grow with each progress report.
+      </EmptyState>
     );
   }
   return (
@@ -37,7 +45,7 @@ export function CandidateHistory({
         <Lineage
           candidates={candidates}
           candidate={chosen}
-          isWinner={chosen.key === winner?.key}
+          title={chosen.key !== winner?.key ? "Candidate" : final ? "Winner" : "Best so far"}
           onChoose={setChosenKey}
           roundName={roundName}
         />
@@ -45,6 +53,7 @@ export function CandidateHistory({
       <CandidateTable
         candidates={candidates}
         winnerKey={winner?.key}
+        winnerName={winnerName}
         chosenKey={chosen?.key}
         onChoose={setChosenKey}
         roundName={roundName}
@@ -56,12 +65,14 @@ export function CandidateHistory({
 function CandidateTable({
   candidates,
   winnerKey,
+  winnerName,
   chosenKey,
   onChoose,
   roundName,
 }: {
   candidates: OptimizationCandidate[];
   winnerKey?: string;
+  winnerName: string;
   chosenKey?: string;
   onChoose: (key: string) => void;
   roundName: string;
@@ -110,7 +121,7 @@ function CandidateTable({
                     </button>
                     {isWinner && (
                       <Badge tone="green" className="ml-2">
-                        winner
+                        {winnerName}
                       </Badge>
                     )}
                   </Td>
@@ -154,13 +165,13 @@ function CandidateTable({
 function Lineage({
   candidates,
   candidate,
-  isWinner,
+  title,
   onChoose,
   roundName,
 }: {
   candidates: OptimizationCandidate[];
   candidate: OptimizationCandidate;
-  isWinner: boolean;
+  title: string;
   onChoose: (key: string) => void;
   roundName: string;
 }) {
@@ -169,7 +180,7 @@ function Lineage({
     <Card>
       <CardHeader>
         <CardTitle>
-          {isWinner ? "Winner" : "Candidate"} {shortKey(candidate.key)}: lineage back to the start prompt
+          {title} {shortKey(candidate.key)}: lineage back to the start prompt
         </CardTitle>
       </CardHeader>
       <CardContent className="grid gap-4 lg:grid-cols-2">

@@ -1,6 +1,6 @@
 // Pure helpers of the optimization pages: words for strategies and stop reasons, the
 // score-per-round series (live from progress reports, or rebuilt from the stored history),
-// the winner's lineage, and the train/validation split sizes a run will use.
+// the winner's (or best so far) lineage, and the train/validation split sizes a run will use.
 
 import type {
   OptimizationCandidate,
@@ -59,9 +59,22 @@ export type ScorePoint = { round: number; train: number | null; val: number | nu
 export function withProgressPoint(points: ScorePoint[], progress: Partial<OptimizationProgress>): ScorePoint[] {
   const { round, best_train, best_val } = progress;
   if (round === undefined || (best_train == null && best_val == null)) return points;
-  const point = { round, train: best_train ?? null, val: best_val ?? null };
-  const others = points.filter((p) => p.round !== round);
+  return withPoint(points, { round, train: best_train ?? null, val: best_val ?? null });
+}
+
+function withPoint(points: ScorePoint[], point: ScorePoint): ScorePoint[] {
+  const others = points.filter((p) => p.round !== point.round);
   return [...others, point].sort((a, b) => a.round - b.round);
+}
+
+/**
+ * The chart while the run goes: the rounds reported live, and the earlier ones rebuilt from
+ * the history stored so far (a page opened mid-run saw none of them). The round still going
+ * is left out until it is reported: the history shows it only in part.
+ */
+export function liveSeries(fromHistory: ScorePoint[], live: ScorePoint[]): ScorePoint[] {
+  const lastReported = live.length > 0 ? live[live.length - 1].round : -1;
+  return live.reduce(withPoint, fromHistory.filter((p) => p.round <= lastReported));
 }
 
 /**
@@ -98,6 +111,24 @@ export function findWinner(
 ): OptimizationCandidate | undefined {
   if (bestTemplate === null) return undefined;
   return candidates.find((c) => c.template === bestTemplate);
+}
+
+/**
+ * The candidate a running search would choose now, as `SearchRun` does: the best validation
+ * score, then the best train score; the earlier one wins an exact tie.
+ */
+export function bestSoFar(candidates: OptimizationCandidate[]): OptimizationCandidate | undefined {
+  let best: OptimizationCandidate | undefined;
+  for (const c of candidates) {
+    if (c.val_score === null) continue;
+    if (best === undefined || isBetter(c, best)) best = c;
+  }
+  return best;
+}
+
+function isBetter(a: OptimizationCandidate, b: OptimizationCandidate): boolean {
+  if (a.val_score !== b.val_score) return (a.val_score ?? -1) > (b.val_score ?? -1);
+  return (a.train_score ?? -1) > (b.train_score ?? -1);
 }
 
 /** From `candidate` back to the start prompt, following each first parent. */

@@ -1,10 +1,10 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { EmptyState, ErrorMessage, Loading, PageTitle } from "@/components/feedback";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -21,7 +21,9 @@ import type {
 
 import { CandidateHistory } from "./candidates";
 import {
+  bestSoFar,
   findWinner,
+  liveSeries,
   plainError,
   roundName,
   seriesFromHistory,
@@ -41,6 +43,9 @@ const EVENTS = ["progress", "completed", "failed"];
 // A safety net under the live stream (a dropped connection is not reopened).
 const POLL_MS = 5_000;
 const CANDIDATE_PAGE = 500;
+// The whole history is read again on a refresh: while the run goes, at most this often
+// (progress events may come twice a second).
+const CANDIDATES_REFRESH_MS = 2_000;
 
 function isTerminal(status: OptimizationStatus): boolean {
   return status === "completed" || status === "failed";
@@ -69,6 +74,14 @@ function OptimizationDetail({ id }: { id: string }) {
   const data = optimization.data;
   const terminal = data !== undefined && isTerminal(data.status);
 
+  // Each progress report stores the candidates scored so far: refetch them (throttled),
+  // keeping an in-flight read rather than restarting it, which a long history could starve.
+  // Once the run has ended, the final history is read once, under its own key (below).
+  const candidatesKey = ["optimization", id, "candidates"];
+  const refreshCandidates = useThrottled(() => {
+    if (!terminal) queryClient.invalidateQueries({ queryKey: candidatesKey }, { cancelRefetch: false });
+  }, CANDIDATES_REFRESH_MS);
+
   // Live: each `progress` event moves the figures and adds (or moves) its round's point.
   const [live, setLive] = useState<ProgressEvent | null>(null);
   const [points, setPoints] = useState<ScorePoint[]>([]);
@@ -78,6 +91,7 @@ function OptimizationDetail({ id }: { id: string }) {
       const event = payload as ProgressEvent;
       setLive(event);
       setPoints((current) => withProgressPoint(current, event));
+      refreshCandidates();
     } else {
       queryClient.setQueryData(key, payload as Optimization);
       queryClient.invalidateQueries({ queryKey: ["optimizations"] });
@@ -86,29 +100,35 @@ function OptimizationDetail({ id }: { id: string }) {
   // A polled (or first) read counts as a progress report too.
   const polled = data?.progress;
   useEffect(() => {
-    if (polled) setPoints((current) => withProgressPoint(current, polled));
-  }, [polled]);
+    if (!polled) return;
+    setPoints((current) => withProgressPoint(current, polled));
+    refreshCandidates();
+  }, [polled, refreshCandidates]);
+  const status = data === undefined || terminal ? data?.status : (live?.status ?? data.status);
 
   const prompt = useQuery({
     queryKey: ["prompt", data?.prompt_id, "include-deleted"],
     queryFn: () => api.get<Prompt>(`/prompts/${encodeURIComponent(data!.prompt_id)}`, { include_deleted: true }),
     enabled: data !== undefined,
   });
+  // The key's last part changes once the run ends: the final history is read afresh, and
+  // the history so far stays on screen meanwhile.
   const candidates = useQuery({
-    queryKey: ["optimization", id, "candidates"],
+    queryKey: [...candidatesKey, terminal ? "final" : "so far"],
     queryFn: () => fetchCandidates(id),
-    enabled: data?.status === "completed",
+    enabled: status !== undefined && status !== "pending",
+    placeholderData: keepPreviousData,
   });
 
   if (optimization.isPending) return <Loading what="Loading the optimization" />;
-  if (!data) return <ErrorMessage error={optimization.error} />;
+  if (!data || !status) return <ErrorMessage error={optimization.error} />;
 
-  const status = terminal ? data.status : (live?.status ?? data.status);
   const progress = terminal ? data.progress : live?.round !== undefined ? live : data.progress;
   const history = candidates.data ?? [];
   const fromHistory = seriesFromHistory(history, data.strategy);
-  const chartPoints = fromHistory.length > 0 ? fromHistory : points;
-  const winner = findWinner(history, data.best_template);
+  const chartPoints = !terminal ? liveSeries(fromHistory, points) : fromHistory.length > 0 ? fromHistory : points;
+  const completed = data.status === "completed";
+  const winner = completed ? findWinner(history, data.best_template) : bestSoFar(history);
   const start = history.find((c) => c.parents.length === 0 && c.position === 0);
   const round = roundName(data.strategy);
 
@@ -131,18 +151,46 @@ function OptimizationDetail({ id }: { id: string }) {
           emptyText="No scores yet: a point is added each time the search reports its progress."
         />
       )}
-      {data.status === "completed" && (
+      {status !== "pending" && !(data.status === "failed" && history.length === 0) && (
         <>
           <ErrorMessage error={candidates.error} />
+          {!terminal && (
+            <p className="text-sm text-slate-500">
+              The candidates scored so far, refreshed as the run reports its progress: scores may still improve, and the
+              best so far may change until the run completes.
+            </p>
+          )}
           {candidates.isPending && <Loading what="Loading the candidates" />}
-          {candidates.isSuccess && <CandidateHistory candidates={history} winner={winner} roundName={round} />}
+          {candidates.isSuccess && (
+            <CandidateHistory candidates={history} winner={winner} final={completed} roundName={round} />
+          )}
         </>
-      )}
-      {!terminal && (
-        <p className="text-sm text-slate-500">The candidate history is stored and shown when the run completes.</p>
       )}
     </div>
   );
+}
+
+/**
+ * A function that calls `run` at most once per `ms`; a call within the wait is not lost but
+ * deferred to its end, so the latest state is always fetched.
+ */
+function useThrottled(run: () => void, ms: number): () => void {
+  const latest = useRef(run);
+  latest.current = run;
+  const last = useRef(-Infinity);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(timer.current ?? undefined), []);
+  return useCallback(() => {
+    if (timer.current !== null) return; // a deferred call is already due
+    const fire = () => {
+      timer.current = null;
+      last.current = Date.now();
+      latest.current();
+    };
+    const wait = last.current + ms - Date.now();
+    if (wait <= 0) fire();
+    else timer.current = setTimeout(fire, wait);
+  }, [ms]);
 }
 
 /** The whole history, in the order the search evaluated it. */
