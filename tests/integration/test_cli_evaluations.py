@@ -61,6 +61,12 @@ def test_eval_run_json_then_show_list_results(cli: Cli) -> None:
     assert [e["id"] for e in listed["items"]] == [evaluation["id"]]
     assert [r["test_case_name"] for r in failed["items"]] == ["missing"]
     assert "missing" in cli.ok("eval", "results", evaluation["id"]).stdout
+    every = cli.json("eval", "results", evaluation["id"])["items"]
+    flagged = cli.json("eval", "results", evaluation["id"], "--unsupported")["items"]
+    assert [r["test_case_name"] for r in flagged] == [
+        r["test_case_name"] for r in every if r["unsupported"]
+    ]
+    assert all(r["unsupported"] is not None for r in every)
 
 
 def test_a_rerun_is_cached_and_compares_equal(cli: Cli) -> None:

@@ -263,7 +263,12 @@ def list_(
 @app.command()
 def results(
     evaluation_id: EvaluationArgument,
+    *,
     failed: Annotated[bool, typer.Option("--failed", help="only the failing cases")] = False,
+    unsupported: Annotated[
+        bool,
+        typer.Option("--unsupported", help="only the cases counted in the hallucination rate"),
+    ] = False,
     after: Annotated[str | None, typer.Option(help="from the previous page's next_cursor")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
     as_json: JsonOption = False,
@@ -273,7 +278,13 @@ def results(
 
     page = in_transaction(
         lambda uow, me: list_results(
-            uow, me, evaluation_id, passed=False if failed else None, after=after, limit=limit
+            uow,
+            me,
+            evaluation_id,
+            passed=False if failed else None,
+            unsupported=True if unsupported else None,
+            after=after,
+            limit=limit,
         ),
         read_only=True,
         as_json=as_json,
