@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import Counter
 from typing import Any
@@ -38,7 +39,12 @@ def cache_key(request: CompletionRequest) -> str:
         body["messages"] = [dict(m) for m in request.messages]
     else:
         body["prompt"] = request.prompt
-    canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    try:
+        canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # orjson refuses integers beyond 64 bits, which a client may put in a message; the
+        # standard library writes them, as deterministically.
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
     return hashlib.sha256(canonical).hexdigest()
 
 

@@ -83,3 +83,12 @@ def test_a_request_needs_exactly_one_of_messages_and_prompt() -> None:
         CompletionRequest("m")
     with pytest.raises(ValidationFailed):
         CompletionRequest("m", messages=[])
+
+
+def test_an_integer_beyond_64_bits_in_a_message_still_gives_a_stable_key() -> None:
+    """Found by schemathesis: orjson refuses such integers, which once made a 500."""
+    huge = [{"role": "user", "content": "Hi", "n": -(2**63) - 1}]
+    other = [{"role": "user", "content": "Hi", "n": -(2**63) - 2}]
+
+    assert cache_key(chat(messages=huge)) == cache_key(chat(messages=huge))
+    assert cache_key(chat(messages=huge)) != cache_key(chat(messages=other))
