@@ -125,6 +125,13 @@ def counts(container: Container, evaluation_id: str) -> tuple[int, int]:
     return container.database.run(work, read_only=True)
 
 
+def job_states(container: Container) -> list[tuple[str, int]]:
+    return container.database.run(
+        lambda uow: [(j.status, j.attempts) for j in uow.session.scalars(select(JobRow))],
+        read_only=True,
+    )
+
+
 def wait_for(server: Server, evaluation_id: str, done: int, timeout_s: float) -> dict[str, Any]:
     """Until `done` cases are scored or the evaluation ended (`done` > total: until it ended)."""
     deadline = time.monotonic() + timeout_s
@@ -166,15 +173,16 @@ def test_sigkill_mid_run_then_restart_completes_every_case_exactly_once(data_dir
         try:
             # The last case and the completed status are two commits: wait for the status.
             finished = wait_for(second, evaluation_id, done=CASES + 1, timeout_s=60)
+            # And the job is marked done after the evaluation: one more commit.
+            deadline = time.monotonic() + 30
+            while job_states(observer) != [("completed", 2)] and time.monotonic() < deadline:
+                time.sleep(0.1)
         finally:
             second.stop()
 
         assert finished["status"] == "completed", finished["error"]
         assert finished["progress"]["done"] == finished["progress"]["total"] == CASES
         assert counts(observer, evaluation_id) == (CASES, CASES)
-        jobs = observer.database.run(
-            lambda uow: list(uow.session.scalars(select(JobRow))), read_only=True
-        )
-        assert [(j.status, j.attempts) for j in jobs] == [("completed", 2)]
+        assert job_states(observer) == [("completed", 2)]
     finally:
         observer.close()
