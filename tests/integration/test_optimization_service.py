@@ -4,6 +4,7 @@ sentiment oracle as the target model (instant, and prompt structure matters)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -180,12 +181,7 @@ def test_the_history_grows_while_the_run_goes_and_ends_as_the_result(
     results = _recorded_results(monkeypatch)
     seen: list[list[OptimizationCandidate]] = []
 
-    def watch() -> bool:
-        # Asked at each report before it is written: sees what the earlier ones committed.
-        seen.append(_candidates(container, optimization_id))
-        return False
-
-    run_optimization_job(container, optimization_id, watch)
+    run_optimization_job(container, optimization_id, _watcher(container, optimization_id, seen))
 
     final = _candidates(container, optimization_id)
     assert final == _as_listed(results[-1])  # what the end of a run has always stored
@@ -195,6 +191,19 @@ def test_the_history_grows_while_the_run_goes_and_ends_as_the_result(
     for during in seen:
         assert [c.position for c in during] == list(range(len(during)))
         assert [c.key for c in during] == [c.key for c in final[: len(during)]]
+
+
+def _watcher(
+    container: Container, optimization_id: str, seen: list[list[OptimizationCandidate]]
+) -> Callable[[], bool]:
+    """A stop check that never stops: asked at each report before it is written, it records
+    what the earlier reports committed."""
+
+    def watch() -> bool:
+        seen.append(_candidates(container, optimization_id))
+        return False
+
+    return watch
 
 
 def _recorded_results(monkeypatch: pytest.MonkeyPatch) -> list[OptimizationResult]:
@@ -240,11 +249,7 @@ def test_a_restarted_run_starts_its_history_over(
     results = _recorded_results(monkeypatch)
     seen: list[list[OptimizationCandidate]] = []
 
-    def watch() -> bool:
-        seen.append(_candidates(container, optimization_id))
-        return False
-
-    run_optimization_job(container, optimization_id, watch)
+    run_optimization_job(container, optimization_id, _watcher(container, optimization_id, seen))
 
     assert seen[0] == []  # the restart dropped the first attempt's rows
     final = _candidates(container, optimization_id)

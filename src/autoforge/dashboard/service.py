@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from autoforge.dashboard.schemas import CallDay, Dashboard, EvaluationDay, Totals
 from autoforge.datasets.models import DatasetRow
@@ -22,25 +23,36 @@ def _day(column: InstrumentedAttribute[datetime]) -> ColumnElement[str]:
     return func.substr(column, 1, 10)
 
 
+def _count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+    return select(func.count()).where(*where).scalar_subquery()
+
+
 def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = None) -> Dashboard:
     since = (now or datetime.now(UTC)) - timedelta(days=days)
     session = uow.session
 
-    def count(statement: object) -> int:
-        return int(session.scalar(statement) or 0)  # type: ignore[call-overload]
-
     live_prompts = (PromptRow.user_id == owner) & PromptRow.deleted_at.is_(None)
-    active = PromptRow.status == "active"
-    spent = select(func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0))
+    # Every total in one statement: one round trip to a remote database, not seven.
+    figures = session.execute(
+        select(
+            _count(live_prompts),
+            _count(live_prompts, PromptRow.status == "active"),
+            _count(DatasetRow.user_id == owner),
+            _count(EvaluationRow.user_id == owner),
+            _count(OptimizationRow.user_id == owner),
+            # Traced calls carry no owner yet: in local mode there is one user.
+            select(func.count()).select_from(LLMCallRow).scalar_subquery(),
+            select(func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0)).scalar_subquery(),
+        )
+    ).one()
     totals = Totals(
-        prompts=count(select(func.count()).where(live_prompts)),
-        active_prompts=count(select(func.count()).where(live_prompts, active)),
-        datasets=count(select(func.count()).where(DatasetRow.user_id == owner)),
-        evaluations=count(select(func.count()).where(EvaluationRow.user_id == owner)),
-        optimizations=count(select(func.count()).where(OptimizationRow.user_id == owner)),
-        # Traced calls carry no owner yet: in local mode there is one user.
-        model_calls=count(select(func.count()).select_from(LLMCallRow)),
-        cost_usd=float(session.scalar(spent) or 0.0),
+        prompts=figures[0],
+        active_prompts=figures[1],
+        datasets=figures[2],
+        evaluations=figures[3],
+        optimizations=figures[4],
+        model_calls=figures[5],
+        cost_usd=float(figures[6]),
     )
 
     completed = EvaluationRow.status == "completed"

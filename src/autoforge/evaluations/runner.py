@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoforge.db.base import utcnow
-from autoforge.errors import NotFoundError, ValidationFailed, describe_failure, is_final
+from autoforge.errors import NotFoundError, ValidationFailed, describe_failure
 from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score
 from autoforge.evaluations.domain import EvaluationCompleted, as_chat, render_case
 from autoforge.evaluations.metrics import ScoredCase, is_hallucination, summarize
@@ -65,22 +65,15 @@ def run_evaluation(
     """Scores every case that has no result yet, then stores the aggregates and raises
     `EvaluationCompleted`. A completed evaluation is left as it is. When `should_stop`
     turns true, cases in flight finish and JobInterrupted is raised (the status stays
-    `running`: the next claim resumes). Any other error marks the evaluation failed."""
-    try:
-        plan = _start(container, evaluation_id)
-        if plan is None:
-            return
-        run_case = _CaseRunner(container, plan)
-        _run_cases(run_case, plan, should_stop or (lambda: False))
-        _finish(container, evaluation_id)
-    except JobInterrupted:
-        raise
-    except Exception as exc:
-        # A passing error is retried by the worker, which marks the evaluation failed only
-        # once it gives up: the status never reads `failed` while a retry is coming.
-        if is_final(exc):
-            fail_evaluation(container, evaluation_id, describe_failure(exc))
-        raise
+    `running`: the next claim resumes). Any other error is raised for the worker: it
+    retries a passing one and marks the evaluation failed (`fail_evaluation`) once the
+    failure is final, so the status never reads `failed` while a retry is coming."""
+    plan = _start(container, evaluation_id)
+    if plan is None:
+        return
+    run_case = _CaseRunner(container, plan)
+    _run_cases(run_case, plan, should_stop or (lambda: False))
+    _finish(container, evaluation_id)
 
 
 def fail_evaluation(container: Container, evaluation_id: str, error: str) -> None:

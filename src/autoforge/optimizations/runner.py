@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoforge.db.base import utcnow
-from autoforge.errors import BudgetTooSmall, NotFoundError, describe_failure, is_final
+from autoforge.errors import BudgetTooSmall, NotFoundError
 from autoforge.evaluations.assertions import AssertionSet
 from autoforge.evaluations.tools import scoring_tools
 from autoforge.optimizations.cases import Case, Split, split_cases
@@ -73,35 +73,26 @@ def run_optimization_job(
 ) -> None:
     """Runs the search and stores its outcome; a completed optimization is left as it is.
     When `should_stop` turns true, the search is abandoned at its next progress report and
-    JobInterrupted raised (the next claim starts over). Any other error marks it failed."""
-    plan: Plan | None = None
+    JobInterrupted raised (the next claim starts over). Any other error is raised for the
+    worker: it retries a passing one and marks the optimization failed (`fail_optimization`)
+    once the failure is final, so the status never reads `failed` while a retry is coming."""
+    plan = _start(container, optimization_id)
+    if plan is None:
+        return
+    writer = ProgressWriter(container, optimization_id, should_stop or (lambda: False))
     try:
-        plan = _start(container, optimization_id)
-        if plan is None:
-            return
-        writer = ProgressWriter(container, optimization_id, should_stop or (lambda: False))
         result = _search(container, plan, writer)
-        container.database.run(lambda uow: _complete(uow, optimization_id, result))
-    except JobInterrupted:
-        raise
     except SearchStopped as stopped:
         # Only raised when the starting prompt was never fully scored: nothing honest can
-        # be reported. Out of budget, a retry would stop at the same place: final.
+        # be reported. Out of budget, a retry would stop at the same place, so the error
+        # says so as a final (4xx) one; the worker marks the optimization failed with it.
         if stopped.reason not in _BUDGET_REASONS:
             raise  # the model failed: the worker retries, and gives up visibly
-        needed = len(plan.split.train) + len(plan.split.val) if plan else "one per case"
-        error = BudgetTooSmall(
+        raise BudgetTooSmall(
             f"{stopped.detail}; scoring it takes one call per train and validation case "
-            f"({needed} here): raise the budget"
-        )
-        fail_optimization(container, optimization_id, describe_failure(error))
-        raise error from stopped
-    except Exception as exc:
-        # A passing error is retried by the worker, which marks the optimization failed
-        # only once it gives up: the status never reads `failed` while a retry is coming.
-        if is_final(exc):
-            fail_optimization(container, optimization_id, describe_failure(exc))
-        raise
+            f"({len(plan.split.train) + len(plan.split.val)} here): raise the budget"
+        ) from stopped
+    container.database.run(lambda uow: _complete(uow, optimization_id, result))
 
 
 def fail_optimization(container: Container, optimization_id: str, error: str) -> None:
