@@ -304,42 +304,31 @@ export function OptimizationForm() {
           </CardHeader>
           <CardContent className="space-y-4">
             <div className="grid gap-4 sm:grid-cols-3">
-              <div>
-                <Label htmlFor="budget-calls">Budget (calls)</Label>
-                <Input
-                  id="budget-calls"
-                  type="number"
-                  min={1}
-                  step={1}
-                  value={form.calls}
-                  onChange={(e) => set("calls", e.target.value)}
-                  required
-                />
-              </div>
-              <div>
-                <Label htmlFor="budget-usd">Budget (USD, optional)</Label>
-                <Input
-                  id="budget-usd"
-                  type="number"
-                  min={0}
-                  step="any"
-                  placeholder="no limit"
-                  value={form.usd}
-                  onChange={(e) => set("usd", e.target.value)}
-                />
-              </div>
-              <div>
-                <Label htmlFor="budget-seconds">Budget (seconds, optional)</Label>
-                <Input
-                  id="budget-seconds"
-                  type="number"
-                  min={1}
-                  step="any"
-                  placeholder="no limit"
-                  value={form.seconds}
-                  onChange={(e) => set("seconds", e.target.value)}
-                />
-              </div>
+              <NumberField
+                id="budget-calls"
+                label="Budget (calls)"
+                min={1}
+                step={1}
+                required
+                value={form.calls}
+                onChange={(v) => set("calls", v)}
+              />
+              <NumberField
+                id="budget-usd"
+                label="Budget (USD, optional)"
+                min={0}
+                placeholder="no limit"
+                value={form.usd}
+                onChange={(v) => set("usd", v)}
+              />
+              <NumberField
+                id="budget-seconds"
+                label="Budget (seconds, optional)"
+                min={1}
+                placeholder="no limit"
+                value={form.seconds}
+                onChange={(v) => set("seconds", v)}
+              />
             </div>
             <p className="text-xs text-slate-500">The run stops at whichever limit comes first; cached answers are free.</p>
             <div className="grid gap-4 sm:grid-cols-3">
@@ -350,19 +339,16 @@ export function OptimizationForm() {
                   ["test", "Test share"],
                 ] as const
               ).map(([key, label]) => (
-                <div key={key}>
-                  <Label htmlFor={`split-${key}`}>{label}</Label>
-                  <Input
-                    id={`split-${key}`}
-                    type="number"
-                    min={key === "test" ? 0 : 0.01}
-                    max={1}
-                    step="any"
-                    value={form.split[key]}
-                    onChange={(e) => setForm((f) => ({ ...f, split: { ...f.split, [key]: e.target.value } }))}
-                    required
-                  />
-                </div>
+                <NumberField
+                  key={key}
+                  id={`split-${key}`}
+                  label={label}
+                  min={key === "test" ? 0 : 0.01}
+                  max={1}
+                  required
+                  value={form.split[key]}
+                  onChange={(v) => setForm((f) => ({ ...f, split: { ...f.split, [key]: v } }))}
+                />
               ))}
             </div>
             {splitTooBig && (
@@ -421,6 +407,46 @@ function CostHint({ items, split, calls }: { items: number | null; split: SplitI
           will fail unless those answers are already cached. Raise the budget or lower the shares.
         </p>
       )}
+    </div>
+  );
+}
+
+/** A labelled number input; the form keeps its text so an empty optional field stays empty. */
+function NumberField({
+  id,
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  step = "any",
+  placeholder,
+  required = false,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  min?: number;
+  max?: number;
+  step?: number | "any";
+  placeholder?: string;
+  required?: boolean;
+}) {
+  return (
+    <div>
+      <Label htmlFor={id}>{label}</Label>
+      <Input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        step={step}
+        placeholder={placeholder}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required={required}
+      />
     </div>
   );
 }
