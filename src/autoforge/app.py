@@ -25,11 +25,14 @@ from autoforge.worker.inprocess import InProcessWorker
 
 
 def create_app(container: Container | None = None) -> FastAPI:
+    # Read once: the UI's folder is needed now, the rest when the lifespan bootstraps.
+    settings = container.settings if container is not None else get_settings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = app.state.container is None
         if owned:
-            app.state.container = bootstrap()
+            app.state.container = bootstrap(settings)
         relay = app.state.container.relay
         relay.start()  # also publishes whatever a crashed predecessor left in the outbox
         worker = InProcessWorker(app.state.container)
@@ -61,6 +64,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(datasets_router)
     app.include_router(optimizations_router)
     app.include_router(dashboard_router)
-    settings = container.settings if container is not None else get_settings()
     web_ui.mount(app, settings.autoforge_web_dir)
     return app
