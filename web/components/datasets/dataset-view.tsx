@@ -8,6 +8,7 @@ import { LinkButton } from "@/components/evaluations/shared";
 import { EmptyState, ErrorMessage, Loading, PageTitle } from "@/components/feedback";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Fact } from "@/components/ui/fact";
 import { Table, Td, Th } from "@/components/ui/table";
 import { api } from "@/lib/api";
 import type { Dataset, VersionPage } from "@/lib/types/datasets";
@@ -66,22 +67,15 @@ function DatasetHeader({ dataset }: { dataset: Dataset }) {
       <CardContent>
         {dataset.description && <p className="mb-3 text-sm text-slate-700">{dataset.description}</p>}
         <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
-          <Fact term="Latest version" value={dataset.latest_version > 0 ? `v${dataset.latest_version}` : "none"} />
-          <Fact term="Items (latest)" value={String(dataset.latest?.item_count ?? 0)} />
-          <Fact term="Created" value={formatDate(dataset.created_at)} />
-          <Fact term="Updated" value={formatDate(dataset.updated_at)} />
+          <Fact term="Latest version">
+            {dataset.latest_version > 0 ? `v${dataset.latest_version}` : "none"}
+          </Fact>
+          <Fact term="Items (latest)">{String(dataset.latest?.item_count ?? 0)}</Fact>
+          <Fact term="Created">{formatDate(dataset.created_at)}</Fact>
+          <Fact term="Updated">{formatDate(dataset.updated_at)}</Fact>
         </dl>
       </CardContent>
     </Card>
-  );
-}
-
-function Fact({ term, value }: { term: string; value: string }) {
-  return (
-    <div>
-      <dt className="text-xs uppercase text-slate-500">{term}</dt>
-      <dd className="font-medium text-slate-900">{value}</dd>
-    </div>
   );
 }
 

@@ -7,6 +7,7 @@ import { useEffect, useRef } from "react";
 import { ErrorMessage, Loading, PageTitle, ProgressBar } from "@/components/feedback";
 import { StatusBadge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Fact } from "@/components/ui/fact";
 import { API, api, type Page } from "@/lib/api";
 import { useEventStream } from "@/lib/events";
 import type { Evaluation, ProgressEvent } from "@/lib/types/evaluations";
@@ -115,15 +116,6 @@ function Overview({ evaluation }: { evaluation: Evaluation }) {
         </dl>
       </CardContent>
     </Card>
-  );
-}
-
-function Fact({ term, children }: { term: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs uppercase text-slate-500">{term}</dt>
-      <dd className="font-medium text-slate-900">{children}</dd>
-    </div>
   );
 }
 

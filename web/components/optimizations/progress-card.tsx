@@ -3,6 +3,7 @@
 import { ProgressBar } from "@/components/feedback";
 import { StatusBadge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Fact } from "@/components/ui/fact";
 import type { Optimization, OptimizationProgress, OptimizationStatus } from "@/lib/types/optimizations";
 import { formatDate, formatScore, formatUsd } from "@/lib/utils";
 
@@ -40,34 +41,23 @@ export function ProgressCard({
         {budget ? <ProgressBar done={calls} total={budget} label="model calls" /> : <p className="text-sm">{calls} model calls</p>}
         <StatusLine status={status} hasProgress={progress?.round !== undefined} round={round} />
         <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-4">
-          <Stat label={`Latest ${round}`} testId="current-round">
+          <Fact term={`Latest ${round}`} testId="current-round">
             {progress?.round ?? "—"}
-          </Stat>
-          <Stat label="Best train so far" testId="best-train">
+          </Fact>
+          <Fact term="Best train so far" testId="best-train">
             {formatScore(progress?.best_train)}
-          </Stat>
-          <Stat label="Best validation so far" testId="best-val">
+          </Fact>
+          <Fact term="Best validation so far" testId="best-val">
             {formatScore(progress?.best_val)}
-          </Stat>
-          <Stat label="Candidates scored">{progress?.candidates ?? "—"}</Stat>
-          <Stat label="Cache hits">{progress?.cache_hits ?? o.cache_hits}</Stat>
-          <Stat label="Cost">{formatUsd(progress?.cost_usd ?? o.cost_usd)}</Stat>
-          <Stat label="Other limits">{otherLimits(o)}</Stat>
-          <Stat label="Started">{formatDate(o.started_at)}</Stat>
+          </Fact>
+          <Fact term="Candidates scored">{progress?.candidates ?? "—"}</Fact>
+          <Fact term="Cache hits">{progress?.cache_hits ?? o.cache_hits}</Fact>
+          <Fact term="Cost">{formatUsd(progress?.cost_usd ?? o.cost_usd)}</Fact>
+          <Fact term="Other limits">{otherLimits(o)}</Fact>
+          <Fact term="Started">{formatDate(o.started_at)}</Fact>
         </dl>
       </CardContent>
     </Card>
-  );
-}
-
-function Stat({ label, testId, children }: { label: string; testId?: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs uppercase text-slate-500">{label}</dt>
-      <dd className="tabular-nums" data-testid={testId}>
-        {children}
-      </dd>
-    </div>
   );
 }
 

@@ -8,6 +8,7 @@ import { ErrorMessage } from "@/components/feedback";
 import { TemplateDiff } from "@/components/monaco";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Fact } from "@/components/ui/fact";
 import { Input, Label } from "@/components/ui/input";
 import { api } from "@/lib/api";
 import type { Optimization } from "@/lib/types/optimizations";
@@ -33,26 +34,26 @@ export function ResultCard({
       </CardHeader>
       <CardContent className="space-y-4">
         <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-3">
-          <Figure label="Validation: baseline → best">
+          <Fact term="Validation: baseline → best">
             {formatScore(o.baseline_val)} → <strong>{formatScore(o.best_val)}</strong>
-          </Figure>
-          <Figure label="Improvement (validation)">
+          </Fact>
+          <Fact term="Improvement (validation)">
             <Improvement value={o.improvement} />
-          </Figure>
-          <Figure label="Train: baseline → best">
+          </Fact>
+          <Fact term="Train: baseline → best">
             {formatScore(o.baseline_train)} → {formatScore(o.best_train)}
-          </Figure>
-          {o.best_test !== null && <Figure label="Test (best prompt)">{formatScore(o.best_test)}</Figure>}
-          <Figure label="Calls">
+          </Fact>
+          {o.best_test !== null && <Fact term="Test (best prompt)">{formatScore(o.best_test)}</Fact>}
+          <Fact term="Calls">
             {o.calls_used}
             {o.budget.calls ? ` of ${o.budget.calls}` : ""} ({o.cache_hits} cached)
-          </Figure>
-          <Figure label="Cost">{formatUsd(o.cost_usd)}</Figure>
-          <Figure label="Wall time">{o.wall_s === null ? "—" : `${o.wall_s.toFixed(1)} s`}</Figure>
-          <Figure label="Stopped because">{stopReasonText(o.stop_reason)}</Figure>
-          <Figure label="Saved as">
+          </Fact>
+          <Fact term="Cost">{formatUsd(o.cost_usd)}</Fact>
+          <Fact term="Wall time">{o.wall_s === null ? "—" : `${o.wall_s.toFixed(1)} s`}</Fact>
+          <Fact term="Stopped because">{stopReasonText(o.stop_reason)}</Fact>
+          <Fact term="Saved as">
             <SavedVersion optimization={o} prompt={prompt} />
-          </Figure>
+          </Fact>
         </dl>
         {o.best_version !== null && <AcceptWinner optimization={o} prompt={prompt} bestVersion={o.best_version} />}
         {o.best_template !== null && startTemplate !== undefined && (
@@ -60,15 +61,6 @@ export function ResultCard({
         )}
       </CardContent>
     </Card>
-  );
-}
-
-function Figure({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs uppercase text-slate-500">{label}</dt>
-      <dd className="tabular-nums">{children}</dd>
-    </div>
   );
 }
 
