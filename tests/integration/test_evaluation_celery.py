@@ -21,7 +21,6 @@ from autoforge.evaluations.models import EvaluationRow
 from autoforge.evaluations.models import TestResultRow as ResultRow
 from autoforge.evaluations.schemas import EvaluationCreate
 from autoforge.evaluations.service import defaults_of, start_evaluations
-from autoforge.worker.dispatch import dispatch_after_commit
 from autoforge.worker.models import JobRow
 from tests.support.evaluations import OWNER, items, seed_dataset, seed_prompt
 from tests.support.redis import RedisServer
@@ -102,7 +101,6 @@ def test_celery_worker_killed_mid_run_is_resumed_by_another(
         started = api.database.run(
             lambda uow: start_evaluations(uow, OWNER, data, defaults_of(api))
         )
-        dispatch_after_commit(api, started.job_ids)  # REDIS_URL set: a Celery task
         evaluation_id = started.batch.evaluations[0].id
 
         wait_until(api, evaluation_id, done=5, timeout_s=90)

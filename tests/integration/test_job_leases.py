@@ -15,7 +15,6 @@ from autoforge.bootstrap import Container
 from autoforge.db.base import utcnow
 from autoforge.evaluations.runner import run_evaluation
 from autoforge.llm.fake import FakeModelClient
-from autoforge.worker.dispatch import dispatch_after_commit
 from autoforge.worker.inprocess import InProcessWorker
 from autoforge.worker.jobs import JobInterrupted, JobRepository
 from autoforge.worker.models import JobRow
@@ -147,8 +146,7 @@ def test_the_inprocess_worker_runs_a_job_as_soon_as_it_is_dispatched(
     try:
         time.sleep(0.2)  # both threads polled once and now wait (up to 60 s)
         started = time.monotonic()
-        [evaluation_id], job_ids = start_evaluation(slow_poll)
-        dispatch_after_commit(slow_poll, job_ids)
+        [evaluation_id], _jobs = start_evaluation(slow_poll)
         done = wait_until_finished(slow_poll, evaluation_id, timeout_s=10)
         assert time.monotonic() - started < 10
     finally:

@@ -22,18 +22,29 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 def write_transaction(container: ContainerDep) -> Iterator[UnitOfWork]:
-    """One write transaction per request: committed when the endpoint returns normally."""
+    """One write transaction per request, committed when the endpoint returns normally.
+
+    Used with `scope="function"`: FastAPI's default scope for a dependency with `yield` is
+    the request, whose exit code runs after the response has been sent, so a client was
+    told "created" before the commit, and never heard of a commit that then failed. With the
+    function scope the commit runs as the endpoint returns, before anything is sent, and a
+    failed commit reaches the client as a problem. Jobs queued in the transaction are
+    dispatched, and events published, only after that commit (see `Database.transaction`).
+    """
     with container.database.transaction() as uow:
         yield uow
 
 
 def read_transaction(container: ContainerDep) -> Iterator[UnitOfWork]:
+    """One read-only transaction, closed as the endpoint returns (scope "function"): the
+    connection goes back to the pool before the response is serialized and sent. Streaming
+    endpoints do not use it; they open a transaction inside the stream, for its lifetime."""
     with container.database.transaction(read_only=True) as uow:
         yield uow
 
 
-WriteUoW = Annotated[UnitOfWork, Depends(write_transaction)]
-ReadUoW = Annotated[UnitOfWork, Depends(read_transaction)]
+WriteUoW = Annotated[UnitOfWork, Depends(write_transaction, scope="function")]
+ReadUoW = Annotated[UnitOfWork, Depends(read_transaction, scope="function")]
 
 
 async def current_principal(container: ContainerDep) -> str:

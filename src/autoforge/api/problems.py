@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from autoforge.errors import AutoforgeError
+from autoforge.db.unit_of_work import is_transient
+from autoforge.errors import AutoforgeError, DatabaseBusyError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -31,9 +32,19 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+# What a client is told to wait before retrying a write that met a locked or busy database.
+RETRY_AFTER_S = 1
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _retry_after() -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_S)}
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -44,7 +55,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(AutoforgeError)
     async def domain_error(_: Request, exc: AutoforgeError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+        headers = _retry_after() if isinstance(exc, DatabaseBusyError) else None
+        return problem(exc.status, exc.title, exc.detail, headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -65,5 +77,22 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        # Also where a failed commit lands: the write transaction commits before the response
+        # is sent (see api/deps.py), so the client hears of it and nothing was stored.
         log.error("database error: %s", exc.orig)
+        if is_transient(exc):
+            return problem(
+                503,
+                "Database busy",
+                f"the database was busy and nothing was stored; retry: {exc.orig}",
+                _retry_after(),
+            )
         return problem(503, "Database unavailable", f"the database could not answer: {exc.orig}")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette would answer text/plain; a client of this API always gets a problem.
+        log.exception("unhandled error in %s %s", request.method, request.url.path)
+        return problem(
+            500, "Internal error", f"the server failed on this request ({type(exc).__name__})"
+        )

@@ -124,7 +124,6 @@ def run(
 
     def action(built: Container) -> tuple[EvaluationBatch, dict[str, ResultPage]]:
         from autoforge.evaluations import service
-        from autoforge.worker.dispatch import dispatch_after_commit
 
         me = owner(built)
 
@@ -133,7 +132,6 @@ def run(
             return service.start_evaluations(uow, me, data, service.defaults_of(built))
 
         started = built.database.run(begin)
-        dispatch_after_commit(built, started.job_ids)
         if not wait:
             return started.batch, {}
         evaluations = [

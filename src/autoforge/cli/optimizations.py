@@ -87,14 +87,12 @@ def run(
     def action(built: Container) -> Optimization:
         from autoforge.optimizations.schemas import OptimizationCreate
         from autoforge.optimizations.service import start_optimization
-        from autoforge.worker.dispatch import dispatch_after_commit
 
         data = OptimizationCreate.model_validate({k: v for k, v in body.items() if v is not None})
         default_model = built.gateway.config.default_model
         started = built.database.run(
             lambda uow: start_optimization(uow, owner(built), data, default_model)
         )
-        dispatch_after_commit(built, [started.job_id])
         if not wait:
             return started.optimization
         return _run_here(built, started.optimization, started.job_id, show=not as_json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -63,12 +63,14 @@ def _retrying(attempts: int) -> Retrying:
 
 
 class UnitOfWork:
-    """What a service sees of a transaction: the session, event collection, savepoints."""
+    """What a service sees of a transaction: the session, event collection, savepoints, and
+    the ids of the jobs queued in it, which are handed to a worker only after the commit."""
 
     def __init__(self, session: Session, *, read_only: bool) -> None:
         self.session = session
         self.read_only = read_only
         self.events: list[DomainEvent] = []
+        self.jobs: list[str] = []
 
     def collect(self, *events: DomainEvent) -> None:
         if self.read_only and events:
@@ -78,12 +80,13 @@ class UnitOfWork:
     @contextmanager
     def savepoint(self) -> Iterator[SessionTransaction]:
         """Nested work that can fail alone: its rollback keeps the outer transaction alive."""
-        collected = len(self.events)
+        collected, queued = len(self.events), len(self.jobs)
         try:
             with self.session.begin_nested() as nested:
                 yield nested
         except Exception:
             del self.events[collected:]
+            del self.jobs[queued:]
             raise
 
 
@@ -107,17 +110,25 @@ event.listen(AutoforgeSession, "do_orm_execute", _refuse_writes)
 event.listen(AutoforgeSession, "before_flush", _refuse_flush)
 
 
+JobDispatch = Callable[[Sequence[str]], None]
+
+
 class Database:
-    """Engine plus transaction factory; `after_commit` wakes the outbox relay."""
+    """Engine plus transaction factory. After a commit, `after_commit` wakes the outbox relay
+    and `dispatch_jobs` hands the jobs queued in the transaction to a worker: never before
+    the commit, so no worker looks for a row that is not there yet, and nothing runs for a
+    transaction that rolled back."""
 
     def __init__(
         self,
         engine: Engine,
         *,
         after_commit: Callable[[], None] | None = None,
+        dispatch_jobs: JobDispatch | None = None,
         retry_attempts: int = 6,
     ) -> None:
         self.engine = engine
+        self.dispatch_jobs = dispatch_jobs
         self._writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
         self._reader = engine.execution_options(**{BEGIN_MODE: "DEFERRED"})
         self.after_commit = after_commit
@@ -187,6 +198,18 @@ class Database:
             session.close()
         if uow.events and self.after_commit is not None:
             self.after_commit()
+        if uow.jobs and self.dispatch_jobs is not None:
+            self._dispatch(uow.jobs)
+
+    def _dispatch(self, job_ids: Sequence[str]) -> None:
+        # The jobs are committed, so a failed hand-over must not turn the caller's success
+        # into an error. Embedded workers find committed jobs at their next poll anyway; with
+        # Celery the job stays `queued`, and this log line names it.
+        assert self.dispatch_jobs is not None
+        try:
+            self.dispatch_jobs(list(job_ids))
+        except Exception:
+            log.exception("could not hand committed job(s) %s to a worker", ", ".join(job_ids))
 
     def run(self, work: Callable[[UnitOfWork], T], *, read_only: bool = False) -> T:
         """Runs `work` in a transaction, re-running it whole after a transient failure."""

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from autoforge.api.deps import ContainerDep, Principal, ReadUoW
+from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
 from autoforge.bootstrap import Container
 from autoforge.evaluations import service
@@ -25,7 +25,6 @@ from autoforge.evaluations.schemas import (
     EvaluationStatus,
     ResultPage,
 )
-from autoforge.worker.dispatch import dispatch_after_commit
 
 router = APIRouter(prefix="/api/v1", tags=["evaluations"])
 
@@ -41,17 +40,17 @@ EVENTS_POLL_S = 0.5
     responses=problems(404, 422, 503),
 )
 def start_evaluations(
-    data: EvaluationCreate, response: Response, container: ContainerDep, owner: Principal
+    data: EvaluationCreate,
+    response: Response,
+    uow: WriteUoW,
+    container: ContainerDep,
+    owner: Principal,
 ) -> EvaluationBatch:
     """Start evaluating a prompt version on a dataset version: one evaluation per model,
     sharing a `group_id`, each `pending` with a queued job. Returns at once; follow
     progress at `GET /evaluations/{id}` or live at `/evaluations/{id}/events`. Results are
     committed case by case, so a run survives a restart and resumes where it stopped."""
-    defaults = service.defaults_of(container)
-    started = container.database.run(
-        lambda uow: service.start_evaluations(uow, owner, data, defaults)
-    )
-    dispatch_after_commit(container, started.job_ids)
+    started = service.start_evaluations(uow, owner, data, service.defaults_of(container))
     response.headers["Location"] = f"/api/v1/evaluations/{started.batch.evaluations[0].id}"
     return started.batch
 

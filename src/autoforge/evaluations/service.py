@@ -1,8 +1,8 @@
 """Evaluation use cases: start a batch (one evaluation per model), read progress and results.
 
 Each takes the caller's unit of work and owner; none commits. Starting writes the
-evaluations and their jobs in the caller's transaction; the caller hands the job ids to
-`dispatch_after_commit` once it has committed.
+evaluations and their jobs in the caller's transaction; the jobs reach a worker once that
+transaction has committed.
 """
 
 from __future__ import annotations

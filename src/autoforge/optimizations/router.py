@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from autoforge.api.deps import ContainerDep, Principal, ReadUoW
+from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
 from autoforge.bootstrap import Container
 from autoforge.optimizations import service
@@ -20,7 +20,6 @@ from autoforge.optimizations.schemas import (
     OptimizationPage,
     OptimizationStatus,
 )
-from autoforge.worker.dispatch import dispatch_after_commit
 
 router = APIRouter(prefix="/api/v1", tags=["optimizations"])
 
@@ -37,17 +36,18 @@ _TERMINAL = ("completed", "failed")
     responses=problems(404, 422, 503),
 )
 def start_optimization(
-    data: OptimizationCreate, response: Response, container: ContainerDep, owner: Principal
+    data: OptimizationCreate,
+    response: Response,
+    uow: WriteUoW,
+    container: ContainerDep,
+    owner: Principal,
 ) -> Optimization:
     """Start optimizing a prompt version on a dataset version with a strategy (`genetic`,
     `bandit` or `opro`) under a budget. Returns the `pending` optimization at once; follow
     it at `GET /optimizations/{id}` or live at `/optimizations/{id}/events`. The best
     prompt is saved as a new (unlabelled) version of the prompt: see `best_version`."""
     model = container.gateway.config.default_model
-    started = container.database.run(
-        lambda uow: service.start_optimization(uow, owner, data, model)
-    )
-    dispatch_after_commit(container, [started.job_id])
+    started = service.start_optimization(uow, owner, data, model)
     response.headers["Location"] = f"/api/v1/optimizations/{started.optimization.id}"
     return started.optimization
 

@@ -1,8 +1,8 @@
 """Optimization use cases: start a run (queued as a job), read its progress, figures, history.
 
 Each takes the caller's unit of work and owner; none commits. Starting writes the
-optimization and its job in the caller's transaction; the caller hands the job id to
-`dispatch_after_commit` once it has committed.
+optimization and its job in the caller's transaction; the job reaches a worker once that
+transaction has committed.
 """
 
 from __future__ import annotations

@@ -29,21 +29,24 @@ def export_prompts(
     *,
     batch_size: int = EXPORT_BATCH,
 ) -> Iterator[bytes]:
-    """Yields the export in chunks of `batch_size` prompts. Takes the Database rather than a
-    unit of work because each batch needs its own short transaction."""
+    """Yields the export in chunks of `batch_size` prompts, all read in one read-only
+    transaction that lives as long as the stream: the export is one snapshot, so an import
+    committed before it started is in it whole, and one committed meanwhile is not in it at
+    all. Takes the Database rather than a unit of work because the transaction must outlive
+    the endpoint call (it closes when the stream ends or the client goes away)."""
     if fmt == "csv":
         yield _csv_chunk([EXPORT_FIELDS])
     after: Cursor | None = None
-    while True:
-        with database.transaction(read_only=True) as uow:
-            repo = PromptRepository(uow.session, owner)
+    with database.transaction(read_only=True) as uow:
+        repo = PromptRepository(uow.session, owner)
+        while True:
             rows = repo.export_batch(filters, after, batch_size, as_json=fmt == "jsonl")
-        if not rows:
-            return
-        yield _jsonl_chunk(rows) if fmt == "jsonl" else _csv_chunk(_csv_rows(rows))
-        if len(rows) < batch_size:
-            return
-        after = Cursor.at(rows[-1].stamp, rows[-1].key)
+            if not rows:
+                return
+            yield _jsonl_chunk(rows) if fmt == "jsonl" else _csv_chunk(_csv_rows(rows))
+            if len(rows) < batch_size:
+                return
+            after = Cursor.at(rows[-1].stamp, rows[-1].key)
 
 
 def _jsonl_chunk(rows: Sequence[AnyRow]) -> bytes:

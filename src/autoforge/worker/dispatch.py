@@ -1,8 +1,10 @@
 """How work gets to a worker: a job row written in the caller's transaction, then a nudge.
 
 The job row is the durable part: it commits with the evaluation it runs, so a job is never
-lost and never runs for a rolled-back request. The nudge after commit only makes a worker
-start now instead of at its next poll; the Celery transport replaces the nudge with a task.
+lost and never runs for a rolled-back request. The unit of work remembers the jobs queued in
+it, and the database hands them to `dispatch_jobs` after the commit (wired in bootstrap), as
+Polar does: no caller dispatches by hand. Embedded, the nudge only makes a worker start now
+instead of at its next poll; the Celery transport replaces the nudge with a task.
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ class JobSignal:
 
 
 def enqueue_job(uow: UnitOfWork, kind: str, target_id: str, payload: dict[str, Any]) -> str:
-    """Queues a job in the caller's transaction and returns its id. Call
-    `dispatch_after_commit` with the ids once that transaction has committed."""
-    return JobRepository(uow.session).enqueue(kind, target_id, payload).id
+    """Queues a job in the caller's transaction and returns its id; a worker gets it once
+    that transaction has committed."""
+    job_id: str = JobRepository(uow.session).enqueue(kind, target_id, payload).id
+    uow.jobs.append(job_id)
+    return job_id
 
 
-def dispatch_after_commit(container: Container, job_ids: Sequence[str]) -> None:
+def dispatch_jobs(container: Container, job_ids: Sequence[str]) -> None:
     """Hands committed jobs to a worker. Scaled out (REDIS_URL set): one Celery task per job.
     Embedded: wake the in-process workers (they would find the jobs at their next poll
     anyway, so this is never needed for correctness)."""
