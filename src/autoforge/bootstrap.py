@@ -17,13 +17,14 @@ from autoforge.llm.gateway import Gateway, GatewayConfig, ModelClient
 from autoforge.llm.litellm_client import LiteLLMClient
 from autoforge.llm.local_model import (
     GGUF_FILE,
-    LocalModel,
     LocalModelConfig,
+    LocalRunner,
     shared_local_model,
 )
+from autoforge.llm.model_process import shared_model_process
 from autoforge.llm.repository import CallLog
 from autoforge.llm.write_behind import WriteBehind
-from autoforge.worker.dispatch import JobSignal
+from autoforge.worker.dispatch import JobSignal, dispatch_jobs
 
 log = logging.getLogger("autoforge")
 
@@ -69,20 +70,14 @@ def bootstrap(settings: Settings | None = None) -> Container:
         relay=relay,
         gateway=build_gateway(settings, database),
     )
+    database.dispatch_jobs = lambda job_ids: dispatch_jobs(container, job_ids)
     holder.append(container)
     return container
 
 
 def build_gateway(settings: Settings, database: Database) -> Gateway:
     """LiteLLM for every provider plus the embedded model; neither is imported or loaded yet."""
-    local = shared_local_model(
-        LocalModelConfig(
-            path=settings.local_model_path or settings.data_dir / "models" / GGUF_FILE,
-            threads=settings.local_model_threads,
-            context=settings.local_model_context,
-            default_max_tokens=settings.local_model_max_tokens,
-        )
-    )
+    local = local_runner(settings)
     config = GatewayConfig(
         default_model=settings.llm_default_model,
         timeout_s=settings.llm_timeout_s,
@@ -93,6 +88,8 @@ def build_gateway(settings: Settings, database: Database) -> Gateway:
         default_concurrency=settings.llm_default_concurrency,
         fallbacks=settings.llm_fallbacks,
         models=settings.llm_models,
+        queue_timeout_s=settings.llm_queue_timeout_s,
+        queue_max=settings.llm_queue_max,
     )
     writes = WriteBehind(database)
     return Gateway(
@@ -103,7 +100,24 @@ def build_gateway(settings: Settings, database: Database) -> Gateway:
     )
 
 
-def _model_client(settings: Settings, local: LocalModel) -> ModelClient:
+def local_model_config(settings: Settings) -> LocalModelConfig:
+    return LocalModelConfig(
+        path=settings.local_model_path or settings.data_dir / "models" / GGUF_FILE,
+        threads=settings.local_model_threads,
+        context=settings.local_model_context,
+        default_max_tokens=settings.local_model_max_tokens,
+    )
+
+
+def local_runner(settings: Settings) -> LocalRunner:
+    """The local model in a supervised child process (the default), or in this process."""
+    config = local_model_config(settings)
+    if settings.local_model_isolation == "inprocess":
+        return shared_local_model(config)
+    return shared_model_process(config)
+
+
+def _model_client(settings: Settings, local: LocalRunner) -> ModelClient:
     if settings.autoforge_fake_model_delay_ms is not None:
         from autoforge.llm.fake import FakeModelClient
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     llm_concurrency: dict[str, int] = Field(default_factory=lambda: {"local": 1})
     llm_default_concurrency: int = Field(default=8, ge=1)
     llm_fallbacks: dict[str, list[str]] = Field(default_factory=dict)
+    # Calls past a model's concurrency wait in a bounded queue; the wait has its own deadline.
+    llm_queue_timeout_s: float = Field(default=600.0, gt=0)
+    llm_queue_max: int = Field(default=1000, ge=1)
     # Extra LiteLLM arguments per model, e.g. {"openai/qwen": {"api_base": "http://h:8001/v1"}}.
     llm_model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     local_model_path: Path | None = None
@@ -78,6 +81,10 @@ class Settings(BaseSettings):
     local_model_threads: int | None = None
     local_model_context: int = 2048
     local_model_max_tokens: int = 256
+    # "process": llama.cpp runs in a supervised child process, so a crash of native code
+    # (SIGILL, SIGSEGV, the OOM killer) fails one call instead of the server.
+    # "inprocess": in the server's own process (benchmarks compare the two).
+    local_model_isolation: Literal["process", "inprocess"] = "process"
 
     # Scaled out: with REDIS_URL set, jobs go to Celery workers (`autoforge worker`) through
     # Redis, and `serve` stops running them itself.

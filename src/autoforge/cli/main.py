@@ -8,6 +8,7 @@ import typer
 
 from autoforge.cli import datasets as dataset_commands
 from autoforge.cli import db as db_commands
+from autoforge.cli import doctor as doctor_command
 from autoforge.cli import evaluations as evaluation_commands
 from autoforge.cli import optimizations as optimization_commands
 from autoforge.cli import prompts as prompt_commands
@@ -31,6 +32,7 @@ app.add_typer(evaluation_commands.app, name="eval")
 app.add_typer(optimization_commands.app, name="optimize")
 app.add_typer(run_commands.models_app, name="models")
 app.command("run")(run_commands.run)
+app.command("doctor")(doctor_command.doctor)
 
 
 @app.command()

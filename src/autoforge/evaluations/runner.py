@@ -182,7 +182,14 @@ class _CaseRunner:
             params=self.params,
         )
         trace = TraceContext(self.plan.prompt_id, self.plan.prompt_version, case.inputs)
-        return self.gateway.complete(request, cache=self.cache, trace=trace)
+        # A model process that dies mid-case (killed, out of memory) restarts; the case is
+        # asked again rather than scored as failed.
+        return self.gateway.complete(
+            request, cache=self.cache, trace=trace, crash_retries=CRASH_RETRIES
+        )
+
+
+CRASH_RETRIES = 2
 
 
 def _ms_since(started: float) -> float:

@@ -43,6 +43,17 @@ class ModelUnavailable(ModelCallError):
     retryable = True
 
 
+class ModelCrashed(ModelUnavailable):
+    """The process running the model died during the call (the local model's child).
+
+    Not retried by default: the request itself may be what kills it, and an interactive
+    caller is better told at once. A batch job asks for a retry (`crash_retries`), so one
+    crash does not cost it a case."""
+
+    title = "Model process crashed"
+    retryable = False
+
+
 class ModelRequestError(ModelCallError):
     """The provider refused the request itself (bad parameters, context too long, auth)."""
 

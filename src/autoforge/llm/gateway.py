@@ -19,8 +19,8 @@ from typing import Protocol, TypeVar
 
 from autoforge.db.base import new_id, utcnow
 from autoforge.llm.cache import ResponseCache, cache_key
-from autoforge.llm.errors import ModelCallError
-from autoforge.llm.limits import ConcurrencyLimits, Slot
+from autoforge.llm.errors import ModelCallError, ModelCrashed
+from autoforge.llm.limits import ConcurrencyLimits, QueueDepth, Slot
 from autoforge.llm.repository import CallLog
 from autoforge.llm.types import (
     CachePolicy,
@@ -59,6 +59,9 @@ class GatewayConfig:
     default_concurrency: int = 8
     fallbacks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     models: Sequence[str] = ()
+    # Calls beyond a model's concurrency wait in a queue this long at most, this many deep.
+    queue_timeout_s: float = 600.0
+    queue_max: int = 1000
 
     def chain(self, model: str) -> list[str]:
         """The model, then its fallbacks in order, each once."""
@@ -88,7 +91,12 @@ class Gateway:
         self.config = config
         self.cache = cache
         self.calls = calls
-        self._limits = ConcurrencyLimits(config.concurrency, config.default_concurrency)
+        self._limits = ConcurrencyLimits(
+            config.concurrency,
+            config.default_concurrency,
+            queue_max=config.queue_max,
+            queue_timeout_s=config.queue_timeout_s,
+        )
         self._sleep = sleep
         self._jitter = jitter
 
@@ -99,15 +107,19 @@ class Gateway:
         cache: CachePolicy = CachePolicy.AUTO,
         trace: TraceContext | None = None,
         timeout_s: float | None = None,
+        crash_retries: int = 0,
     ) -> CallResult:
-        call = _Call(request, trace, self._cache_key(request, cache))
+        """One call, answered from the cache when it can be. `crash_retries`: how often to
+        call again when the model's process dies during the call (batch jobs ask for it;
+        an interactive caller hears of the crash at once)."""
+        call = _Call(request, trace, self._cache_key(request, cache), crash_retries=crash_retries)
         timeout = timeout_s or self.config.timeout_s
         hit = self._lookup(call)
         if hit is not None:
             return self._finish(call, hit, cache_hit=True)
 
         def once(req: CompletionRequest) -> Completion:
-            with self._limits.slot(req.model, timeout):
+            with self._limits.slot(req.model):
                 return self.client.complete(req, timeout_s=timeout)
 
         try:
@@ -134,7 +146,7 @@ class Gateway:
             return CompletionStream(self._replay(call, hit))
 
         def open_stream(req: CompletionRequest) -> _OpenStream:
-            slot = self._limits.acquire(req.model, timeout)
+            slot = self._limits.acquire(req.model)
             try:
                 parts = self.client.stream(req, timeout_s=timeout)
                 return _OpenStream(next(parts), parts, slot)
@@ -158,20 +170,24 @@ class Gateway:
         if self.calls is not None:
             self.calls.close()
 
+    def queue_depth(self, model: str) -> QueueDepth:
+        """Calls running under the model's concurrency limit, and calls waiting for it."""
+        return self._limits.depth(model)
+
     def statuses(self) -> list[ModelStatus]:
-        """Every configured model and whether it can be called, without calling it."""
-        statuses = []
-        for name in self.config.known_models():
-            status = self.client.status(name)
-            statuses.append(
-                ModelStatus(
-                    name=status.name,
-                    available=status.available,
-                    detail=status.detail,
-                    is_default=name == self.config.default_model,
-                )
-            )
-        return statuses
+        """Every configured model: see `status`."""
+        return [self.status(name) for name in self.config.known_models()]
+
+    def status(self, model: str) -> ModelStatus:
+        """Whether `model` can be called, judged without calling it, with the calls running
+        and queued under its concurrency limit."""
+        depth = self._limits.depth(model)
+        return replace(
+            self.client.status(model),
+            is_default=model == self.config.default_model,
+            running=depth.running,
+            queued=depth.waiting,
+        )
 
     def _cache_key(self, request: CompletionRequest, policy: CachePolicy) -> str | None:
         if self.cache is None or policy is CachePolicy.BYPASS:
@@ -221,6 +237,10 @@ class Gateway:
             try:
                 return once(request)
             except ModelCallError as exc:
+                if isinstance(exc, ModelCrashed) and call.crash_retries > 0:
+                    call.crash_retries -= 1
+                    log.warning("calling %s again after its process died", request.model)
+                    continue
                 if not exc.retryable or retry >= self.config.max_retries:
                     raise
                 delay = self.backoff(retry, getattr(exc, "retry_after_s", None))
@@ -316,6 +336,7 @@ class _Call:
     started: float = field(default_factory=time.perf_counter)
     model: str = ""
     attempts: int = 0
+    crash_retries: int = 0
 
     def __post_init__(self) -> None:
         self.model = self.request.model

@@ -30,7 +30,7 @@ from autoforge.llm.errors import (
     UnknownModelError,
 )
 from autoforge.llm.gateway import StreamPart
-from autoforge.llm.local_model import LocalModel, LocalResult
+from autoforge.llm.local_model import LocalResult, LocalRunner
 from autoforge.llm.types import Completion, CompletionRequest, ModelStatus
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,11 @@ def _litellm() -> Any:
 # Every local model of this process, by key. LiteLLM has one handler per provider name, so
 # the handler is told per call which model to run (`_LOCAL_KEY`); two apps in one process
 # (tests, benchmarks) with different weights files then never answer with each other's.
-_local_models: dict[str, LocalModel] = {}
+_local_models: dict[str, LocalRunner] = {}
 _LOCAL_KEY = "autoforge_local_model"
 
 
-def register_local_model(model: LocalModel) -> str:
+def register_local_model(model: LocalRunner) -> str:
     """Makes `local/gemma-3-270m` a LiteLLM model like any other, priced at 0."""
     litellm = _litellm()
     key = f"{model.config.path}#{id(model)}"
@@ -87,7 +87,7 @@ class LiteLLMClient:
 
     def __init__(
         self,
-        local: LocalModel | None = None,
+        local: LocalRunner | None = None,
         *,
         model_options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
@@ -101,7 +101,7 @@ class LiteLLMClient:
         that pays several seconds for both."""
         self._ready()
         if self.local is not None and self.local.availability()[0]:
-            self.local.llama()
+            self.local.warm()
 
     def complete(self, request: CompletionRequest, *, timeout_s: float) -> Completion:
         litellm = self._ready()
@@ -161,7 +161,9 @@ class LiteLLMClient:
             if self.local is None or model != local_model.GATEWAY_NAME:
                 return ModelStatus(model, False, "no such local model")
             available, detail = self.local.availability()
-            return ModelStatus(model, available, detail)
+            status = getattr(self.local, "status", None)  # a supervised process reports more
+            process = status().as_dict() if callable(status) else None
+            return ModelStatus(model, available, detail, process=process)
         litellm = _litellm()
         try:
             litellm.get_llm_provider(model)
@@ -243,8 +245,14 @@ def _token_cost(litellm: Any, model: str, tokens_in: int, tokens_out: int) -> fl
 
 def translate(litellm: Any, exc: Exception) -> ModelCallError:
     """LiteLLM's exception classes (OpenAI's, mostly) onto the gateway's provider-neutral ones."""
-    if isinstance(exc, ModelCallError):
-        return exc
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        # Our own errors (the local model's) come back wrapped in LiteLLM's classes.
+        if isinstance(cause, ModelCallError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
     message = str(getattr(exc, "message", None) or exc)
     if isinstance(exc, litellm.RateLimitError):
         return RateLimited(message, retry_after_s=_retry_after(exc))
@@ -279,7 +287,7 @@ def _local_handler_class(litellm: Any) -> type:
 
     class LocalModelHandler(litellm.CustomLLM):  # type: ignore[misc]
         @staticmethod
-        def _model(params: dict[str, Any]) -> LocalModel:
+        def _model(params: dict[str, Any]) -> LocalRunner:
             key = params.pop(_LOCAL_KEY, None)
             if key in _local_models:
                 return _local_models[key]

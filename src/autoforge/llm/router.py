@@ -22,6 +22,7 @@ from autoforge.llm.openai_format import Kind
 from autoforge.llm.schemas import (
     ChatCompletionIn,
     ModelOut,
+    ModelProcessOut,
     SamplingParams,
     TextCompletionIn,
     TraceList,
@@ -106,9 +107,19 @@ def openai_models(container: ContainerDep) -> dict[str, Any]:
 
 @router.get("/models", response_model=list[ModelOut])
 def models(container: ContainerDep) -> list[ModelOut]:
-    """Configured models and whether each can be called here (keys present, files installed)."""
+    """Configured models and whether each can be called here (keys present, files
+    installed, the local model's process not failing), with the calls running and queued.
+    Nothing is loaded or called to find out."""
     return [
-        ModelOut(name=s.name, available=s.available, detail=s.detail, is_default=s.is_default)
+        ModelOut(
+            name=s.name,
+            available=s.available,
+            detail=s.detail,
+            is_default=s.is_default,
+            running=s.running,
+            queued=s.queued,
+            process=ModelProcessOut.model_validate(s.process) if s.process else None,
+        )
         for s in container.gateway.statuses()
     ]
 

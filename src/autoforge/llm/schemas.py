@@ -112,11 +112,28 @@ class TraceList(BaseModel):
     items: list[TraceOut]
 
 
+class ModelProcessOut(BaseModel):
+    """The local model's supervised process."""
+
+    state: Literal["stopped", "starting", "ready", "crashed", "unavailable"]
+    pid: int | None = Field(description="while it runs")
+    starts: int
+    crashes: int = Field(description="deaths during or between calls since the server started")
+    last_exit: str | None = Field(description='how the last process ended, e.g. "SIGKILL (killed)"')
+    reason: str | None = Field(description="why it is crashed or unavailable")
+    load_s: float | None = Field(description="seconds the last start took to load the weights")
+
+
 class ModelOut(BaseModel):
     name: str
     available: bool
     detail: str
     is_default: bool
+    running: int = Field(description="calls running now")
+    queued: int = Field(description="calls waiting for a turn (the model's concurrency is full)")
+    process: ModelProcessOut | None = Field(
+        default=None, description="local models: the process that runs the model"
+    )
 
 
 class CallRecordOut(BaseModel):

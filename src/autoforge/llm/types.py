@@ -159,3 +159,8 @@ class ModelStatus:
     available: bool
     detail: str
     is_default: bool = False
+    # Calls running and waiting under the model's concurrency limit (the gateway fills it).
+    running: int = 0
+    queued: int = 0
+    # The local model's process: state, pid, starts, crashes, last exit, reason.
+    process: Mapping[str, Any] | None = None

@@ -161,7 +161,9 @@ class Evaluator:
         """Any model call of the run (the optimizer model's too), charged to its budget."""
         self.meter.reserve()
         try:
-            result = self.gateway.complete(request, cache=cache)
+            # A model process that dies mid-call restarts; the call is made again rather
+            # than ending the search.
+            result = self.gateway.complete(request, cache=cache, crash_retries=2)
         except ModelCallError as exc:
             self.meter.settle(None)
             raise SearchStopped(StopReason.MODEL_ERROR, f"{exc.title}: {exc.detail}") from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -15,8 +15,9 @@ from autoforge.llm.errors import (
     ModelUnavailable,
     RateLimited,
 )
-from autoforge.llm.fake import FakeModelClient
+from autoforge.llm.fake import FakeModelClient, echo
 from autoforge.llm.gateway import Gateway
+from autoforge.llm.limits import QueueDepth
 from autoforge.llm.types import CachePolicy, CompletionRequest, TraceContext
 from tests.support.gateway import SleepRecorder, make_gateway
 
@@ -228,16 +229,83 @@ def test_the_concurrency_limit_holds_under_load(file_container: Container) -> No
     assert fake.max_active == 2
 
 
-def test_a_model_without_a_free_slot_times_out_as_busy(file_container: Container) -> None:
-    fake = FakeModelClient(delay_s=0.5)
+def held_until(release: threading.Event) -> Callable[[CompletionRequest], str]:
+    """Answers like `echo`, but not before `release` is set."""
+
+    def reply(request: CompletionRequest) -> str:
+        release.wait(30)
+        return echo(request)
+
+    return reply
+
+
+def test_a_call_waits_its_turn_past_its_own_timeout(file_container: Container) -> None:
+    """The queue for a model's slot has its own deadline: the call's timeout bounds the
+    model's work, not the wait for a busy model (which used to fail as "Model busy")."""
+    release = threading.Event()
+    fake = FakeModelClient(reply=held_until(release))
     gateway = make_gateway(file_container.database, fake, concurrency={PRIMARY: 1}, max_retries=0)
     holder = threading.Thread(target=gateway.complete, args=(ask("first"),))
     holder.start()
     while not fake.calls:
         threading.Event().wait(0.005)
+    answers: list[str] = []
+    second = threading.Thread(
+        target=lambda: answers.append(gateway.complete(ask("second"), timeout_s=0.01).text)
+    )
+    second.start()
+    while gateway.queue_depth(PRIMARY).waiting == 0:
+        threading.Event().wait(0.005)
+    assert gateway.queue_depth(PRIMARY) == QueueDepth(running=1, waiting=1, limit=1)
+    threading.Event().wait(0.05)  # five times the second call's timeout: it still waits
+    assert second.is_alive()
+    release.set()
+    holder.join()
+    second.join()
+    gateway.close()
 
-    with pytest.raises(ModelBusy):
-        gateway.complete(ask("second"), timeout_s=0.05)
+    assert answers == ["second"]
+    assert gateway.queue_depth(PRIMARY) == QueueDepth(running=0, waiting=0, limit=1)
+
+
+def test_a_full_queue_is_busy_at_once(file_container: Container) -> None:
+    release = threading.Event()
+    fake = FakeModelClient(reply=held_until(release))
+    gateway = make_gateway(
+        file_container.database, fake, concurrency={PRIMARY: 1}, max_retries=0, queue_max=1
+    )
+    threads = [threading.Thread(target=gateway.complete, args=(ask(f"q{i}"),)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    while gateway.queue_depth(PRIMARY).waiting == 0:
+        threading.Event().wait(0.005)
+
+    with pytest.raises(ModelBusy, match=r"queue for fake/primary is full \(1 calls waiting\)"):
+        gateway.complete(ask("third"))
+    release.set()
+    for thread in threads:
+        thread.join()
+    gateway.close()
+
+
+def test_a_wait_past_the_queue_deadline_is_busy(file_container: Container) -> None:
+    release = threading.Event()
+    fake = FakeModelClient(reply=held_until(release))
+    gateway = make_gateway(
+        file_container.database,
+        fake,
+        concurrency={PRIMARY: 1},
+        max_retries=0,
+        queue_timeout_s=0.05,
+    )
+    holder = threading.Thread(target=gateway.complete, args=(ask("first"),))
+    holder.start()
+    while not fake.calls:
+        threading.Event().wait(0.005)
+
+    with pytest.raises(ModelBusy, match="in the queue for fake/primary without a turn"):
+        gateway.complete(ask("second"))
+    release.set()
     holder.join()
     gateway.close()
 
