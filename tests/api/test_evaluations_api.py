@@ -94,7 +94,14 @@ def test_starting_answers_202_at_once_and_the_worker_finishes_it(client: TestCli
     assert done["progress"] == {"done": 12, "total": 12, "passed": 6, "running_score": 0.5}
     assert done["accuracy_score"] == 0.5
     assert done["cache_hits"] == 0
-    assert done["config"]["assertions"]["assertions"][0]["type"] == "icontains"
+    # Every expected answer is one short label: the inferred default is first-line equals.
+    [default] = done["config"]["assertions"]["assertions"]
+    assert (default["type"], default["first_line"], default["ignore_case"]) == (
+        "equals",
+        True,
+        True,
+    )
+    assert done["config"]["scoring"]["assertions_from"] == "dataset"
 
 
 def test_progress_is_visible_while_running(client: TestClient) -> None:

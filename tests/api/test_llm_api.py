@@ -148,4 +148,12 @@ def test_models_are_listed_for_openai_clients_and_with_availability(
 
     assert listed["object"] == "list"
     assert [m["id"] for m in listed["data"]] == [MODEL, "fake/other"]
-    assert statuses[0] == {"name": MODEL, "available": True, "detail": "fake", "is_default": True}
+    assert statuses[0] == {
+        "name": MODEL,
+        "available": True,
+        "detail": "fake",
+        "is_default": True,
+        "running": 0,
+        "queued": 0,
+        "process": None,
+    }

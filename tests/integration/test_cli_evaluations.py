@@ -9,6 +9,8 @@ import pytest
 
 from autoforge.bootstrap import bootstrap
 from autoforge.db import migrations
+from autoforge.evaluations.assertions import AssertionSet
+from autoforge.evaluations.scoring import Scoring
 from tests.conftest import file_settings
 from tests.support.cli import Cli
 from tests.support.evaluations import seed_dataset
@@ -23,6 +25,9 @@ CASES = [
 ]
 
 
+CONTAINS = Scoring(assertions=AssertionSet.model_validate({"assertions": [{"type": "icontains"}]}))
+
+
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("AUTOFORGE_FAKE_MODEL_DELAY_MS", "0")
@@ -30,7 +35,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     cli.ok("prompt", "create", "say", "--content", "Say {{text}}")
     container = bootstrap(file_settings(cli.data_dir))
     migrations.upgrade(container.database.engine)
-    seed_dataset(container.database, "numbers", CASES)
+    seed_dataset(container.database, "numbers", CASES, scoring=CONTAINS)
     container.close()
     return cli
 

@@ -10,6 +10,8 @@ import pytest
 
 from autoforge.bootstrap import bootstrap
 from autoforge.db import migrations
+from autoforge.evaluations.assertions import AssertionSet
+from autoforge.evaluations.scoring import Scoring
 from tests.conftest import file_settings
 from tests.support.cli import Cli
 from tests.support.evaluations import seed_dataset
@@ -19,6 +21,9 @@ CASES = [
 ]
 
 
+CONTAINS = Scoring(assertions=AssertionSet.model_validate({"assertions": [{"type": "icontains"}]}))
+
+
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("AUTOFORGE_FAKE_MODEL_DELAY_MS", "0")
@@ -26,7 +31,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     cli.ok("prompt", "create", "say", "--content", "Say {{text}}")
     container = bootstrap(file_settings(cli.data_dir))
     migrations.upgrade(container.database.engine)
-    seed_dataset(container.database, "words", CASES)
+    seed_dataset(container.database, "words", CASES, scoring=CONTAINS)
     container.close()
     return cli
 
@@ -35,7 +40,10 @@ def test_optimize_waits_then_prints_baseline_best_and_the_new_version(cli: Cli) 
     result = cli.ok("optimize", "say", "--dataset", "words", "--budget-calls", "60")
 
     assert "completed" in result.stdout
+    assert "scoring: icontains from the dataset's given defaults" in result.stdout
     assert "validation" in result.stdout
+    assert "improvement on test: +0.000" in result.stdout
+    assert "the search found nothing better than the start" in result.stdout
     assert "1.000" in result.stdout
     assert "/60 calls" in result.stdout
     assert "best template:" in result.stdout

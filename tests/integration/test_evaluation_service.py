@@ -332,10 +332,11 @@ def test_a_resumed_run_counts_the_flags_stored_before_the_restart(
 def test_results_keep_their_rows_through_the_unsupported_migration(tmp_path: Path) -> None:
     container = bootstrap(file_settings(tmp_path))
     engine = container.database.engine
-    migrations.upgrade(engine, "0004")
+    migrations.upgrade(engine)
     seed_prompt(container.database, "p", "Is {{text}}?")
     seed_dataset(container.database, "d", items(2))
     [evaluation_id], _ = start_evaluation(container)
+    migrations.downgrade(engine, "0004")
     # Raw SQL: at 0004 test_results has no `unsupported` column for the model to write.
     with engine.begin() as conn:
         conn.exec_driver_sql(

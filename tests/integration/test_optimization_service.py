@@ -36,12 +36,14 @@ from tests.support.evaluations import OWNER, job_row, seed_dataset
 from tests.support.optimizations import read, start, with_oracle
 from tests.unit.optimizations.oracle import START, TARGET
 
+NO_TEST = {"train": 0.5, "val": 0.5, "test": 0.0}
+
 
 @pytest.mark.parametrize("strategy", ["bandit", "genetic", "opro"])
 def test_a_run_stores_history_figures_and_a_new_prompt_version(
     file_container: Container, strategy: str
 ) -> None:
-    container, _ = with_oracle(file_container)
+    container, _ = with_oracle(file_container, size=40)
     optimization_id, job_id = start(container, strategy=strategy, budget={"calls": 3000})
 
     execute_job(container, job_id)
@@ -52,12 +54,20 @@ def test_a_run_stores_history_figures_and_a_new_prompt_version(
     assert done.calls_used <= 3000
     assert done.baseline_val is not None
     assert done.best_val is not None
-    assert done.best_val >= done.baseline_val
-    assert done.improvement == pytest.approx(done.best_val - done.baseline_val)
     assert done.progress is not None
     assert done.progress.calls == done.calls_used
-    assert done.best_test is None  # no test share asked for
-    # The oracle answers right only with the cue and demonstrations of both labels.
+    # The default split holds 30 % out; the headline is measured there.
+    assert (done.measured_on, done.test_cases) == ("test", 12)
+    assert done.best_test is not None
+    assert done.baseline_test is not None
+    assert done.improvement == pytest.approx(done.best_test - done.baseline_test)
+    # The oracle answers right only with a cue and demonstrations of both labels: a working
+    # search gets every held-out case right from a start that gets none.
+    assert (done.baseline_test, done.best_test) == (0.0, 1.0)
+    assert done.test_delta_low is not None
+    assert done.test_delta_low > 0
+    assert done.verdict is not None
+    assert "a real improvement" in done.verdict
     assert done.best_val == 1.0
     assert done.baseline_val < 0.5
     assert done.best_version == 2
@@ -175,8 +185,9 @@ def _candidates(container: Container, optimization_id: str) -> list[Optimization
 def test_the_history_grows_while_the_run_goes_and_ends_as_the_result(
     file_container: Container, monkeypatch: pytest.MonkeyPatch, strategy: str
 ) -> None:
-    container, _ = with_oracle(file_container)
-    optimization_id, _ = start(container, strategy=strategy, budget={"calls": 3000})
+    container, _ = with_oracle(file_container, size=40)
+    # Without a test share: what is watched here is the history, round by round.
+    optimization_id, _ = start(container, strategy=strategy, budget={"calls": 3000}, split=NO_TEST)
     monkeypatch.setattr(runner, "PROGRESS_INTERVAL_S", 0.0)
     results = _recorded_results(monkeypatch)
     seen: list[list[OptimizationCandidate]] = []
@@ -239,8 +250,8 @@ def _as_listed(result: OptimizationResult) -> list[OptimizationCandidate]:
 def test_a_restarted_run_starts_its_history_over(
     file_container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    container, _ = with_oracle(file_container)
-    optimization_id, _ = start(container, budget={"calls": 3000})
+    container, _ = with_oracle(file_container, size=40)
+    optimization_id, _ = start(container, budget={"calls": 3000}, split=NO_TEST)
     monkeypatch.setattr(runner, "PROGRESS_INTERVAL_S", 0.0)
     reports = itertools.count()
     with pytest.raises(JobInterrupted):  # at the third report, after two were written
@@ -306,7 +317,8 @@ def test_a_budget_too_small_for_the_start_fails_at_once_and_says_why(
     assert "raise the budget" in failed.error
     job = job_row(container, job_id)
     assert (job.status, job.attempts) == ("failed", 1)  # no retry: it would stop the same way
-    assert len(fake.calls) == 5
+    assert "set aside to score the start and the winner on the test split" in failed.error
+    assert len(fake.calls) == 0  # 5 calls do not even cover the test split's reserve
 
 
 def test_a_passing_failure_is_retried_without_ever_reading_failed(

@@ -13,10 +13,11 @@ from typing import Any
 from autoforge.bootstrap import Container
 from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
 from autoforge.db.unit_of_work import Database, UnitOfWork
-from autoforge.evaluations.examples import load_example
+from autoforge.evaluations.examples import example_setup, load_example
 from autoforge.evaluations.models import TestResultRow
 from autoforge.evaluations.repository import EvaluationRepository
 from autoforge.evaluations.schemas import Evaluation, EvaluationCreate
+from autoforge.evaluations.scoring import GenerationDefaults, Scoring
 from autoforge.evaluations.service import Defaults, get_evaluation, start_evaluations
 from autoforge.llm.types import CompletionRequest
 from autoforge.prompts.schemas import PromptCreate
@@ -49,15 +50,22 @@ def seed_dataset(
     name: str,
     cases: Sequence[dict[str, Any]],
     owner: str = OWNER,
+    scoring: Scoring | None = None,
 ) -> tuple[str, str]:
-    """A dataset with one version holding `cases`; returns (dataset id, version id)."""
+    """A dataset with one version holding `cases`; returns (dataset id, version id). Without
+    `scoring` the version has none stored, like one written before versions carried it:
+    it is inferred from the answers when read."""
 
     def work(uow: UnitOfWork) -> tuple[str, str]:
         dataset = DatasetRow(user_id=owner, name=name, latest_version=1)
         uow.session.add(dataset)
         uow.session.flush()
         version = DatasetVersionRow(
-            dataset_id=dataset.id, version_number=1, item_count=len(cases), created_by=owner
+            dataset_id=dataset.id,
+            version_number=1,
+            item_count=len(cases),
+            created_by=owner,
+            scoring=None if scoring is None else scoring.model_dump(mode="json"),
         )
         uow.session.add(version)
         uow.session.flush()
@@ -78,8 +86,14 @@ def seed_dataset(
 
 
 def seed_example(database: Database, name: str, count: int | None = None) -> tuple[str, str]:
-    """A shipped example dataset under its own name (so its suggested setup applies)."""
-    return seed_dataset(database, name, load_example(name)[:count])
+    """A shipped example dataset with the scoring it ships with."""
+    setup = example_setup(name)
+    scoring = Scoring(
+        assertions=setup.assertions,
+        generation=GenerationDefaults.model_validate(setup.generation),
+        explanation=setup.explanation,
+    )
+    return seed_dataset(database, name, load_example(name)[:count], scoring=scoring)
 
 
 def read(container: Container, evaluation_id: str, owner: str = OWNER) -> Evaluation:

@@ -224,6 +224,12 @@ def show(name: DatasetArgument, as_json: JsonOption = False) -> None:
     }
     if dataset.latest is not None:
         rows["note"] = dataset.latest.note or "-"
+        scoring = dataset.latest.scoring
+        kinds = ", ".join(a.type for a in scoring.assertions.assertions)
+        rows["scoring"] = f"{kinds} ({scoring.source}): {scoring.explanation or '-'}"
+        rows["generation"] = (
+            ", ".join(f"{k}={v!r}" for k, v in scoring.generation.as_params().items()) or "-"
+        )
     for key, value in rows.items():
         console.print(f"[dim]{key:<12}[/]{escape(value)}", soft_wrap=True)
 

@@ -7,9 +7,7 @@ commands so that `autoforge --help` stays fast.
 
 from __future__ import annotations
 
-import json
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
@@ -23,6 +21,17 @@ from autoforge.cli.common import (
     owner,
     print_json,
     run_command,
+)
+from autoforge.cli.scoring_options import (
+    AssertionsFileOption,
+    AssertOption,
+    MaxTokensOption,
+    ScoringFileOption,
+    StopOption,
+    TemperatureOption,
+    ThresholdOption,
+    describe_scoring,
+    scoring_request,
 )
 
 if TYPE_CHECKING:
@@ -41,28 +50,6 @@ app = typer.Typer(help="Evaluate prompt versions on datasets, and compare the ru
 Status = Literal["pending", "running", "completed", "failed"]
 EvaluationArgument = Annotated[str, typer.Argument(metavar="ID", help="an evaluation id")]
 _POLL_S = 0.2
-
-
-def _assertions(specs: list[str], file: Path | None, threshold: float | None) -> Any:
-    """`--assert` JSON objects, or `--assertions FILE` (an assertion set, or a list)."""
-    if specs and file is not None:
-        raise typer.BadParameter("give --assert or --assertions, not both")
-    if file is not None:
-        try:
-            loaded = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise typer.BadParameter(f"cannot read {file}: {exc}") from None
-        found = loaded if isinstance(loaded, dict) else {"assertions": loaded}
-    elif specs:
-        try:
-            found = {"assertions": [json.loads(spec) for spec in specs]}
-        except ValueError as exc:
-            raise typer.BadParameter(f"--assert takes JSON: {exc}") from None
-    else:
-        return None
-    if threshold is not None:
-        found["pass_threshold"] = threshold
-    return found
 
 
 def _request(
@@ -92,32 +79,36 @@ def run(
     version: Annotated[int | None, typer.Option(help="prompt version (default: latest)")] = None,
     label: Annotated[str | None, typer.Option(help="the version this label points at")] = None,
     model: Annotated[list[str] | None, typer.Option(help="a model; repeat for more")] = None,
-    assertion: Annotated[
-        list[str] | None,
-        typer.Option("--assert", help='an assertion as JSON, e.g. \'{"type": "icontains"}\''),
-    ] = None,
-    assertions_file: Annotated[
-        Path | None, typer.Option("--assertions", dir_okay=False, help="assertion set JSON file")
-    ] = None,
-    pass_threshold: Annotated[float | None, typer.Option(help="weighted share to pass")] = None,
+    assertion: AssertOption = None,
+    assertions_file: AssertionsFileOption = None,
+    scoring: ScoringFileOption = None,
+    pass_threshold: ThresholdOption = None,
     concurrency: Annotated[int | None, typer.Option(help="cases at once")] = None,
-    temperature: Annotated[float | None, typer.Option(help="default 0")] = None,
-    max_tokens: Annotated[int | None, typer.Option(help="answer length")] = None,
-    stop: Annotated[list[str] | None, typer.Option(help="stop sequence; repeat for more")] = None,
+    temperature: TemperatureOption = None,
+    max_tokens: MaxTokensOption = None,
+    stop: StopOption = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
     wait: Annotated[bool, typer.Option(help="run it here and wait (else: queue it)")] = True,
     failures: Annotated[int, typer.Option(help="failing cases to list")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Evaluate PROMPT on a dataset: progress bar, then the aggregates and failing cases."""
-    params = {"temperature": temperature, "max_tokens": max_tokens, "stop": stop}
+    assertions, params = scoring_request(
+        specs=assertion,
+        assertions_file=assertions_file,
+        scoring_file=scoring,
+        threshold=pass_threshold,
+        max_tokens=max_tokens,
+        stop=stop,
+        temperature=temperature,
+    )
     fields = {
         "prompt_version": version,
         "label": label,
         "dataset_version": dataset_version,
         "models": model or None,
-        "assertions": _assertions(assertion or [], assertions_file, pass_threshold),
-        "params": {k: v for k, v in params.items() if v is not None},
+        "assertions": assertions,
+        "params": params,
         "concurrency": concurrency,
         "no_cache": no_cache,
     }
@@ -132,6 +123,9 @@ def run(
             return service.start_evaluations(uow, me, data, service.defaults_of(built))
 
         started = built.database.run(begin)
+        if not as_json:
+            line = describe_scoring(started.batch.evaluations[0].config)
+            console.print(line, highlight=False, soft_wrap=True)
         if not wait:
             return started.batch, {}
         evaluations = [

@@ -25,13 +25,23 @@ from autoforge.cli.common import (
     run_command,
     when,
 )
+from autoforge.cli.scoring_options import (
+    AssertionsFileOption,
+    AssertOption,
+    MaxTokensOption,
+    ScoringFileOption,
+    StopOption,
+    ThresholdOption,
+    describe_scoring,
+    scoring_request,
+)
 
 if TYPE_CHECKING:
     from autoforge.bootstrap import Container
     from autoforge.db.unit_of_work import UnitOfWork
     from autoforge.optimizations.schemas import CandidatePage, Optimization, OptimizationPage
 
-Strategy = Literal["genetic", "bandit", "opro"]
+Strategy = Literal["genetic", "bandit", "opro", "reflective"]
 Status = Literal["pending", "running", "completed", "failed"]
 OptimizationArgument = Annotated[str, typer.Argument(metavar="ID", help="an optimization id")]
 _POLL_S = 0.2
@@ -67,11 +77,39 @@ def run(
     seed: Annotated[int, typer.Option(min=0, help="same seed, same search")] = 0,
     version: Annotated[int | None, typer.Option(help="start version (default: latest)")] = None,
     dataset_version: Annotated[int | None, typer.Option(help="default: latest")] = None,
+    test_share: Annotated[
+        float, typer.Option(min=0, max=0.9, help="held-out share the result is measured on")
+    ] = 0.3,
+    val_share: Annotated[float, typer.Option(min=0.05, max=0.9, help="selects the winner")] = 0.3,
+    assertion: AssertOption = None,
+    assertions_file: AssertionsFileOption = None,
+    scoring: ScoringFileOption = None,
+    pass_threshold: ThresholdOption = None,
+    max_tokens: MaxTokensOption = None,
+    stop: StopOption = None,
     wait: Annotated[bool, typer.Option(help="run it here and wait (else: queue it)")] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Search for a better version of PROMPT; live progress, then baseline vs best."""
+    """Search for a better version of PROMPT; live progress, then start vs winner on the
+    held-out test split (with a 95 % interval).
+
+    Scoring and generation settings come from the dataset version (given with it, or
+    inferred from its answers: see `autoforge dataset show`); --assert, --assertions,
+    --scoring, --max-tokens and --stop override them. The line printed before the run
+    says what it scores with.
+    """
     budget = {"calls": budget_calls, "usd": budget_usd, "seconds": budget_seconds}
+    assertions, params = scoring_request(
+        specs=assertion,
+        assertions_file=assertions_file,
+        scoring_file=scoring,
+        threshold=pass_threshold,
+        max_tokens=max_tokens,
+        stop=stop,
+        temperature=None,
+    )
+    if test_share + val_share >= 1:
+        raise typer.BadParameter("--test-share + --val-share must leave some train cases")
     body: dict[str, Any] = {
         "prompt": prompt,
         "prompt_version": version,
@@ -82,6 +120,13 @@ def run(
         "optimizer_model": optimizer_model,
         "seed": seed,
         "budget": {k: v for k, v in budget.items() if v is not None},
+        "split": {
+            "train": round(1 - test_share - val_share, 6),
+            "val": val_share,
+            "test": test_share,
+        },
+        "assertions": assertions,
+        "params": params,
     }
 
     def action(built: Container) -> Optimization:
@@ -93,6 +138,10 @@ def run(
         started = built.database.run(
             lambda uow: start_optimization(uow, owner(built), data, default_model)
         )
+        if not as_json:
+            console.print(
+                describe_scoring(started.optimization.config), highlight=False, soft_wrap=True
+            )
         if not wait:
             return started.optimization
         return _run_here(built, started.optimization, started.job_id, show=not as_json)
@@ -167,17 +216,34 @@ def print_optimization(found: Optimization) -> None:
     )
     if found.error:
         console.print(f"[red]{found.error}[/]")
-    table = Table("", "baseline", "best")
-    table.add_row("train", _score(found.baseline_train), _score(found.best_train))
-    table.add_row("validation", _score(found.baseline_val), _score(found.best_val))
-    table.add_row("test", "", _score(found.best_test))
+    table = Table("split", "start", "winner", "used for")
+    table.add_row("train", _score(found.baseline_train), _score(found.best_train), "searching")
+    table.add_row(
+        "validation", _score(found.baseline_val), _score(found.best_val), "choosing the winner"
+    )
+    table.add_row(
+        "test",
+        _score(found.baseline_test),
+        _score(found.best_test),
+        f"the result ({found.test_cases} held-out cases)" if found.test_cases else "none held out",
+    )
     console.print(table)
     wall = "-" if found.wall_s is None else f"{found.wall_s:.1f} s"
     improvement = "-" if found.improvement is None else f"{found.improvement:+.3f}"
-    console.print(
-        f"improvement (validation) {improvement} · {found.calls_used}/{found.budget['calls']} "
-        f"calls · {found.cache_hits} cache hits · ${found.cost_usd:.4f} · {wall}"
+    interval = (
+        f" (95 % interval {found.test_delta_low:+.3f} to {found.test_delta_high:+.3f})"
+        if found.test_delta_low is not None and found.test_delta_high is not None
+        else ""
     )
+    console.print(
+        f"improvement on {found.measured_on or '-'}: {improvement}{interval} · "
+        f"{found.calls_used}/{found.budget['calls']} calls · {found.cache_hits} cache hits · "
+        f"${found.cost_usd:.4f} · {wall}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if found.verdict:
+        console.print(found.verdict, highlight=False, soft_wrap=True)
     if found.best_template is not None:
         console.print("best template:", style="bold")
         console.print(found.best_template, markup=False, highlight=False)
@@ -217,15 +283,15 @@ def list_(
     if as_json:
         print_json(page)
         return
-    table = Table("id", "created", "strategy", "status", "baseline val", "best val", "calls")
+    table = Table("id", "created", "strategy", "status", "start test", "winner test", "calls")
     for o in page.items:
         table.add_row(
             o.id,
             when(o.created_at),
             o.strategy,
             o.status,
-            _score(o.baseline_val),
-            _score(o.best_val),
+            _score(o.baseline_test),
+            _score(o.best_test),
             str(o.calls_used),
         )
     console.print(table)

@@ -39,6 +39,9 @@ class DatasetVersionRow(Base):
     version_number: Mapped[int] = mapped_column(Integer)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    # The version's default scoring (`evaluations.scoring.Scoring`); NULL for versions
+    # written before it existed, inferred from the items when read.
+    scoring: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

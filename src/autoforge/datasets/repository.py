@@ -115,6 +115,10 @@ class DatasetRepository:
         )
         return list(self.session.scalars(query))
 
+    def expected_answers(self, version_id: str) -> list[str | None]:
+        query = select(ITEMS.c.expected).where(ITEMS.c.dataset_version_id == version_id)
+        return list(self.session.scalars(query))
+
     def copyable_items(self, version_id: str) -> Sequence[Row[Any, Any, Any, Any]]:
         """A version's items in position order, as COPIED_COLUMNS."""
         query = (

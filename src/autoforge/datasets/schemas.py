@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from autoforge.datasets.domain import MAX_ITEM_NAME, MAX_ITEMS, VersionMode
+from autoforge.evaluations.scoring import Scoring
 from autoforge.prompts import domain as prompt_domain
 
 Text = Annotated[
@@ -109,6 +110,11 @@ class DatasetCreate(BaseModel):
     name: str = Field(description="unique per owner; used in `/datasets/by-name/{name}`")
     description: Text | None = Field(default=None, max_length=2000)
     items: list[DatasetItemIn] | None = Field(default=None, max_length=MAX_ITEMS)
+    scoring: Scoring | None = Field(
+        default=None,
+        description="how runs score these items unless they say otherwise; default: "
+        "inferred from the expected answers (labels, JSON or free text)",
+    )
 
     check_name = field_validator("name")(prompt_domain.validate_name)
 
@@ -135,6 +141,10 @@ class DatasetVersionCreate(BaseModel):
     mode: VersionMode = "replace"
     items: list[DatasetItemIn] = Field(max_length=MAX_ITEMS)
     note: Text | None = Field(default=None, max_length=2000)
+    scoring: Scoring | None = Field(
+        default=None,
+        description="default: the previous version's if it was given, else inferred anew",
+    )
 
 
 class DatasetVersionInfo(BaseModel):
@@ -147,6 +157,7 @@ class DatasetVersionInfo(BaseModel):
     version: int
     item_count: int
     note: str | None
+    scoring: Scoring = Field(description="how runs score these items unless they say otherwise")
     created_by: str
     created_at: datetime
 

@@ -7,6 +7,7 @@ once written: new items, or changed ones, always make the next version.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from autoforge.audit.log import record
@@ -29,6 +30,7 @@ from autoforge.db.base import utcnow
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, NotFoundError, ValidationFailed
 from autoforge.evaluations.examples import EXAMPLE_NAMES, example_setup, load_example
+from autoforge.evaluations.scoring import GenerationDefaults, Scoring, infer_scoring
 from autoforge.prompts import service as prompts
 from autoforge.prompts import versions
 from autoforge.prompts.domain import DEFAULT_PAGE_SIZE, Cursor
@@ -36,26 +38,35 @@ from autoforge.prompts.repository import PromptRepository
 from autoforge.prompts.schemas import PromptCreate
 
 
-def version_schema(row: DatasetVersionRow) -> DatasetVersionInfo:
+def scoring_of(repo: DatasetRepository, row: DatasetVersionRow) -> Scoring:
+    """The version's default scoring; inferred from its items for a version written before
+    versions carried one (never stored then: a read does not write)."""
+    if row.scoring is not None:
+        return Scoring.model_validate(row.scoring)
+    return infer_scoring(repo.expected_answers(row.id))
+
+
+def version_schema(repo: DatasetRepository, row: DatasetVersionRow) -> DatasetVersionInfo:
     return DatasetVersionInfo(
         id=row.id,
         dataset_id=row.dataset_id,
         version=row.version_number,
         item_count=row.item_count,
         note=row.note,
+        scoring=scoring_of(repo, row),
         created_by=row.created_by,
         created_at=row.created_at,
     )
 
 
-def to_schema(view: DatasetView) -> Dataset:
+def to_schema(repo: DatasetRepository, view: DatasetView) -> Dataset:
     row, latest = view
     return Dataset(
         id=row.id,
         name=row.name,
         description=row.description,
         latest_version=row.latest_version,
-        latest=None if latest is None else version_schema(latest),
+        latest=None if latest is None else version_schema(repo, latest),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -114,12 +125,23 @@ def create_dataset(uow: UnitOfWork, owner: str, data: DatasetCreate) -> Dataset:
     uow.collect(domain.DatasetCreated(dataset_id=row.id, owner_id=owner, name=row.name))
     if data.items is not None:
         labels = [f"items.{index}" for index in range(len(data.items))]
-        add_version(uow, repo, row, data.items, labels, mode="replace", note=None, source="create")
-    return to_schema(_view(repo, row.id))
+        add_version(
+            uow,
+            repo,
+            row,
+            data.items,
+            labels,
+            mode="replace",
+            note=None,
+            source="create",
+            scoring=data.scoring,
+        )
+    return to_schema(repo, _view(repo, row.id))
 
 
 def get_dataset(uow: UnitOfWork, owner: str, dataset_id: str) -> Dataset:
-    return to_schema(_view(DatasetRepository(uow.session, owner), dataset_id))
+    repo = DatasetRepository(uow.session, owner)
+    return to_schema(repo, _view(repo, dataset_id))
 
 
 def resolve_dataset(uow: UnitOfWork, owner: str, name_or_id: str) -> Dataset:
@@ -128,14 +150,48 @@ def resolve_dataset(uow: UnitOfWork, owner: str, name_or_id: str) -> Dataset:
     view = repo.view_by_name(name_or_id) or repo.view(name_or_id)
     if view is None:
         raise NotFoundError(f"dataset {name_or_id!r} not found")
-    return to_schema(view)
+    return to_schema(repo, view)
+
+
+@dataclass(frozen=True)
+class ResolvedVersion:
+    """A dataset version a run is about to use, with the scoring it carries."""
+
+    dataset_id: str
+    dataset_name: str
+    version: DatasetVersionRow
+    scoring: Scoring
+
+
+def resolve_version(
+    uow: UnitOfWork, owner: str, name_or_id: str, number: int | None = None, *, min_items: int = 1
+) -> ResolvedVersion:
+    """The one way runs pick a dataset version: by name, else by id; the version `number`,
+    else the latest; refused when it has fewer than `min_items` items."""
+    repo = DatasetRepository(uow.session, owner)
+    view = repo.view_by_name(name_or_id) or repo.view(name_or_id)
+    if view is None:
+        raise NotFoundError(f"dataset {name_or_id!r} not found")
+    dataset = view[0]
+    wanted = number or dataset.latest_version
+    version = repo.version(dataset.id, wanted) if wanted else None
+    if version is None:
+        raise NotFoundError(f"dataset {dataset.name!r} has no version {wanted}")
+    if version.item_count < min_items:
+        raise ValidationFailed(
+            f"dataset {dataset.name!r} version {wanted} has {version.item_count} items; "
+            f"this needs at least {min_items}",
+            errors=[{"field": "dataset_version", "message": "too few items"}],
+        )
+    return ResolvedVersion(dataset.id, dataset.name, version, scoring_of(repo, version))
 
 
 def get_by_name(uow: UnitOfWork, owner: str, name: str) -> Dataset:
-    view = DatasetRepository(uow.session, owner).view_by_name(name)
+    repo = DatasetRepository(uow.session, owner)
+    view = repo.view_by_name(name)
     if view is None:
         raise NotFoundError(f"dataset {name!r} not found")
-    return to_schema(view)
+    return to_schema(repo, view)
 
 
 def list_datasets(
@@ -143,12 +199,13 @@ def list_datasets(
 ) -> DatasetPage:
     """Newest first; one row more than asked tells whether a next page exists."""
     after = Cursor.decode(cursor) if cursor else None
-    views = DatasetRepository(uow.session, owner).page(after, limit + 1)
+    repo = DatasetRepository(uow.session, owner)
+    views = repo.page(after, limit + 1)
     more = len(views) > limit
     views = views[:limit]
     last = views[-1][0] if views else None
     next_cursor = Cursor(last.created_at, last.id).encode() if more and last else None
-    return DatasetPage(items=[to_schema(view) for view in views], next_cursor=next_cursor)
+    return DatasetPage(items=[to_schema(repo, view) for view in views], next_cursor=next_cursor)
 
 
 def list_versions(
@@ -160,7 +217,7 @@ def list_versions(
     more = len(rows) > limit
     rows = rows[:limit]
     return VersionPage(
-        items=[version_schema(row) for row in rows],
+        items=[version_schema(repo, row) for row in rows],
         next_before=rows[-1].version_number if more else None,
     )
 
@@ -206,7 +263,7 @@ def version_items(
     """A whole version (None: the latest) and its items in order: what an evaluation runs."""
     repo = DatasetRepository(uow.session, owner)
     found = _version(repo, dataset_id, version)
-    return version_schema(found), [item_schema(row) for row in repo.items(found.id)]
+    return version_schema(repo, found), [item_schema(row) for row in repo.items(found.id)]
 
 
 def create_version(
@@ -221,7 +278,15 @@ def create_version(
         )
     labels = [f"items.{index}" for index in range(len(data.items))]
     return add_version(
-        uow, repo, row, data.items, labels, mode=data.mode, note=data.note, source=data.mode
+        uow,
+        repo,
+        row,
+        data.items,
+        labels,
+        mode=data.mode,
+        note=data.note,
+        source=data.mode,
+        scoring=data.scoring,
     )
 
 
@@ -235,13 +300,14 @@ def add_version(
     mode: domain.VersionMode,
     note: str | None,
     source: str,
+    scoring: Scoring | None = None,
 ) -> DatasetVersionInfo:
     """Writes the next version: the copied items (append) first, then `items`. `labels` name
-    the items in errors (`items.3`, `line 7`)."""
+    the items in errors (`items.3`, `line 7`). Its scoring: `scoring` if given, else the
+    previous version's if that was given by someone, else inferred from the answers."""
     copied: Sequence[Any] = ()
-    if mode == "append" and dataset.latest_version > 0:
-        previous = repo.version(dataset.id, dataset.latest_version)
-        assert previous is not None  # latest_version always names a written version
+    previous = repo.version(dataset.id, dataset.latest_version) if dataset.latest_version else None
+    if mode == "append" and previous is not None:
         copied = repo.copyable_items(previous.id)
     domain.check_size(len(copied) + len(items))
     names, errors = domain.name_items(
@@ -249,12 +315,19 @@ def add_version(
     )
     if errors:
         raise domain.rejected(errors, len(items), "items")
+    if scoring is None and previous is not None and previous.scoring is not None:
+        kept = Scoring.model_validate(previous.scoring)
+        scoring = kept if kept.source == "given" else None
+    if scoring is None:
+        expected = [c.expected for c in copied] + [item.expected for item in items]
+        scoring = infer_scoring(expected)
     now = utcnow()
     version = DatasetVersionRow(
         dataset_id=dataset.id,
         version_number=dataset.latest_version + 1,
         item_count=len(copied) + len(items),
         note=note,
+        scoring=scoring.model_dump(mode="json"),
         created_at=now,
     )
     repo.add_version(version)
@@ -305,7 +378,7 @@ def add_version(
             source=source,
         )
     )
-    return version_schema(version)
+    return version_schema(repo, version)
 
 
 def delete_dataset(uow: UnitOfWork, owner: str, dataset_id: str) -> None:
@@ -343,8 +416,16 @@ def install_examples(uow: UnitOfWork, owner: str) -> list[str]:
         description, (prompt_name, title) = EXAMPLES[name]
         if DatasetRepository(uow.session, owner).by_name(name) is None:
             items = [DatasetItemIn.model_validate(item) for item in load_example(name)]
+            setup = example_setup(name)
+            scoring = Scoring(
+                assertions=setup.assertions,
+                generation=GenerationDefaults.model_validate(setup.generation),
+                explanation=setup.explanation,
+            )
             create_dataset(
-                uow, owner, DatasetCreate(name=name, description=description, items=items)
+                uow,
+                owner,
+                DatasetCreate(name=name, description=description, items=items, scoring=scoring),
             )
             created.append(name)
         if PromptRepository(uow.session, owner).name_taken(prompt_name):

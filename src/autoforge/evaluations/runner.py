@@ -144,10 +144,7 @@ class _CaseRunner:
     def model_limit(self) -> int:
         """The gateway's parallel-call limit for the model: more cases in flight than that
         would only wait for a slot, and the wait would count as the cases' latency."""
-        config = self.gateway.config
-        provider = self.plan.model.split("/", 1)[0]
-        limit = config.concurrency.get(self.plan.model) or config.concurrency.get(provider)
-        return max(1, limit or config.default_concurrency)
+        return self.gateway.concurrency_of(self.plan.model)
 
     def __call__(self, case: Case) -> None:
         record = self._score(case)

@@ -10,13 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from autoforge.datasets.models import DatasetRow, DatasetVersionRow
+from autoforge.datasets.service import ResolvedVersion, resolve_version
 from autoforge.db.base import new_id, utcnow
 from autoforge.db.unit_of_work import UnitOfWork
-from autoforge.errors import NotFoundError, ValidationFailed
-from autoforge.evaluations.assertions import AssertionSet
-from autoforge.evaluations.domain import DEFAULT_ASSERTIONS, provider_of
-from autoforge.evaluations.examples import EXAMPLE_NAMES, example_setup
+from autoforge.errors import NotFoundError
+from autoforge.evaluations.domain import provider_of
 from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.evaluations.repository import EvaluationRepository
 from autoforge.evaluations.schemas import (
@@ -28,10 +26,9 @@ from autoforge.evaluations.schemas import (
     ResultPage,
     TestResult,
 )
+from autoforge.evaluations.scoring import resolve_scoring
 from autoforge.prompts import versions
 from autoforge.prompts.domain import Cursor
-from autoforge.prompts.schemas import ResolvedPrompt
-from autoforge.prompts.service import get_prompt
 from autoforge.worker.dispatch import enqueue_job
 
 if TYPE_CHECKING:
@@ -100,8 +97,16 @@ def start_evaluations(
     uow: UnitOfWork, owner: str, data: EvaluationCreate, defaults: Defaults
 ) -> Started:
     """Creates one pending evaluation per model, sharing a group id, each with a queued job."""
-    prompt = _prompt(uow, owner, data)
-    dataset, version = _dataset(EvaluationRepository(uow.session, owner), data)
+    prompt = versions.resolve_version(
+        uow,
+        owner,
+        data.prompt_name or str(data.prompt_id),
+        version=data.prompt_version,
+        label=data.label,
+    )
+    dataset = resolve_version(
+        uow, owner, data.dataset_name or str(data.dataset_id), data.dataset_version
+    )
     config = _config(data, dataset, defaults)
     group_id = new_id()
     rows, job_ids = [], []
@@ -110,13 +115,13 @@ def start_evaluations(
             user_id=owner,
             prompt_id=prompt.prompt_id,
             prompt_version=prompt.version,
-            dataset_version_id=version.id,
+            dataset_version_id=dataset.version.id,
             group_id=group_id,
             status="pending",
             provider=provider_of(model),
             model=model,
             config=config,
-            total_cases=version.item_count,
+            total_cases=dataset.version.item_count,
             created_at=utcnow(),
         )
         EvaluationRepository(uow.session, owner).add(row)
@@ -126,56 +131,22 @@ def start_evaluations(
     return Started(batch, job_ids)
 
 
-def _prompt(uow: UnitOfWork, owner: str, data: EvaluationCreate) -> ResolvedPrompt:
-    """The version to run: explicit, else the label's, else the latest."""
-    name = data.prompt_name or get_prompt(uow, owner, str(data.prompt_id)).name
-    resolved = versions.resolve_by_name(uow, owner, name, label=data.label)
-    if data.prompt_version is None or data.prompt_version == resolved.version:
-        return resolved
-    chosen = versions.get_version(uow, owner, resolved.prompt_id, data.prompt_version)
-    return resolved.model_copy(update={"version": chosen.version, "content": chosen.content})
-
-
-def _dataset(
-    repo: EvaluationRepository, data: EvaluationCreate
-) -> tuple[DatasetRow, DatasetVersionRow]:
-    dataset = repo.dataset(dataset_id=data.dataset_id, name=data.dataset_name)
-    if dataset is None:
-        raise NotFoundError(f"dataset {data.dataset_id or data.dataset_name!r} not found")
-    number = data.dataset_version or dataset.latest_version
-    version = repo.dataset_version(dataset.id, number) if number else None
-    if version is None:
-        raise NotFoundError(f"dataset {dataset.name!r} has no version {number}")
-    if version.item_count == 0:
-        raise ValidationFailed(
-            f"dataset {dataset.name!r} version {number} has no items",
-            errors=[{"field": "dataset_version", "message": "no items to evaluate"}],
-        )
-    return dataset, version
-
-
-def _config(data: EvaluationCreate, dataset: DatasetRow, defaults: Defaults) -> dict[str, Any]:
-    """Everything the run needs besides the prompt and the items, frozen at creation.
-
-    A shipped example dataset (by name) brings its suggested assertions and generation
-    parameters; what the request sets explicitly wins over them.
-    """
-    example = example_setup(dataset.name) if dataset.name in EXAMPLE_NAMES else None
-    assertions = data.assertions or (
-        example.assertions if example else AssertionSet.model_validate(DEFAULT_ASSERTIONS)
+def _config(data: EvaluationCreate, dataset: ResolvedVersion, defaults: Defaults) -> dict[str, Any]:
+    """Everything the run needs besides the prompt and the items, frozen at creation: the
+    dataset version's scoring, with what the request sets explicitly winning over it."""
+    scoring = resolve_scoring(
+        dataset.scoring, data.assertions, data.params.model_dump(exclude_unset=True)
     )
-    params = dict(example.generation) if example else {}
-    params.update(data.params.model_dump(exclude_unset=True))
-    params.setdefault("temperature", 0.0)
     return {
-        "assertions": assertions.model_dump(mode="json"),
-        "params": params,
+        "assertions": scoring.assertions.model_dump(mode="json"),
+        "params": scoring.params,
+        "scoring": scoring.model_dump(mode="json", exclude={"assertions", "params"}),
         "mode": data.mode,
         "concurrency": data.concurrency or defaults.concurrency,
         "judge_model": data.judge_model or defaults.judge_model,
         "no_cache": data.no_cache,
-        "dataset_id": dataset.id,
-        "dataset_name": dataset.name,
+        "dataset_id": dataset.dataset_id,
+        "dataset_name": dataset.dataset_name,
     }
 
 

@@ -170,6 +170,10 @@ class Gateway:
         if self.calls is not None:
             self.calls.close()
 
+    def concurrency_of(self, model: str) -> int:
+        """How many calls to `model` run at once; more only wait in its queue."""
+        return self._limits.size(model)
+
     def queue_depth(self, model: str) -> QueueDepth:
         """Calls running under the model's concurrency limit, and calls waiting for it."""
         return self._limits.depth(model)

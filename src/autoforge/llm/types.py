@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from autoforge.errors import ValidationFailed
 
@@ -164,3 +164,18 @@ class ModelStatus:
     queued: int = 0
     # The local model's process: state, pid, starts, crashes, last exit, reason.
     process: Mapping[str, Any] | None = None
+
+
+class Completer(Protocol):
+    """What scoring and searching need of the gateway: one call, answered or raised as a
+    `ModelCallError`. `Gateway` is the real one; a fake is one method."""
+
+    def complete(
+        self,
+        request: CompletionRequest,
+        *,
+        cache: CachePolicy = ...,
+        trace: TraceContext | None = None,
+        timeout_s: float | None = None,
+        crash_retries: int = 0,
+    ) -> CallResult: ...

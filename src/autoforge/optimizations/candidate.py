@@ -19,7 +19,7 @@ from autoforge.evaluations.domain import render_case
 from autoforge.templates.domain import VARIABLE, variables_in
 
 DEFAULT_SEPARATOR = "\n\n"
-# A query line that is only an optional label and one variable ("Review: {{text}}"): the
+# A query line that is only an optional label and one variable ("Text: {{text}}"): the
 # only shape whose label can be reworded without knowing what the surrounding text means.
 _LABELLED_LINE = re.compile(r"^(?P<label>(?:[^{}\n:]{1,30}:)?)\s*(?P<var>\{\{\s*\w+\s*\}\})$")
 
@@ -55,7 +55,7 @@ class Candidate:
         <query><answer_prefix>
 
     `answer_prefix` is everything after the last variable: usually a newline and an
-    output cue such as "\\nSentiment:". Two candidates are equal when their parts are;
+    output cue such as "\\nAnswer:". Two candidates are equal when their parts are;
     `lineage` is history, not identity.
     """
 
@@ -111,7 +111,7 @@ class Candidate:
 
     @property
     def output_cue(self) -> str | None:
-        """The cue on the line after the input ("Sentiment:"), when the prefix has that shape."""
+        """The cue on the line after the input ("Answer:"), when the prefix has that shape."""
         if self.answer_prefix.strip() == "":
             return ""
         if self.answer_prefix.startswith("\n") and "\n" not in self.answer_prefix[1:]:
@@ -136,7 +136,7 @@ class Candidate:
 
     def _example(self, demo: Demonstration) -> str:
         filled = render_case(self.query, dict(demo.inputs))
-        # "Sentiment:" wants a space before the answer; a prefix ending in a newline does not.
+        # "Answer:" wants a space before the answer; a prefix ending in a newline does not.
         joiner = "" if not self.answer_prefix or self.answer_prefix[-1].isspace() else " "
         return f"{filled}{self.answer_prefix}{joiner}{demo.output}"
 

@@ -2,7 +2,8 @@
 
 It renders and calls exactly as an evaluation of the same prompt would (same `render_case`,
 same chat-or-completion choice), so an optimized score is the score an evaluation reports.
-The gateway is injected: nothing here imports a web framework or a database.
+The model is reached through a `Completer` (the gateway, or a fake): nothing here imports a
+web framework or a database, even transitively (a test checks).
 """
 
 from __future__ import annotations
@@ -11,16 +12,25 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score, ScoringTools
 from autoforge.evaluations.domain import as_chat, render_case
 from autoforge.llm.errors import ModelCallError
-from autoforge.llm.gateway import Gateway
-from autoforge.llm.types import CachePolicy, CallRecord, CallResult, CompletionRequest
+from autoforge.llm.types import CachePolicy, CallRecord, CallResult, Completer, CompletionRequest
 from autoforge.optimizations.candidate import Candidate
 from autoforge.optimizations.cases import Case
 from autoforge.optimizations.protocol import Budget, CandidateScore, StopReason
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One case under one candidate: what the model answered and how that scored."""
+
+    case: Case
+    output: str
+    score: Score
 
 
 class SearchStopped(Exception):
@@ -101,7 +111,7 @@ class Evaluator:
 
     def __init__(
         self,
-        gateway: Gateway,
+        gateway: Completer,
         model: str,
         assertions: AssertionSet,
         generation: Mapping[str, Any] | None = None,
@@ -118,7 +128,7 @@ class Evaluator:
         self.params = {**(generation or {}), "temperature": 0.0}
         self.chat = as_chat("auto", model)
         self.meter = Meter(Budget())
-        self._memo: dict[tuple[str, str], Score] = {}
+        self._memo: dict[tuple[str, str], Scored] = {}
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="optimize")
 
     def start(self, budget: Budget) -> None:
@@ -127,33 +137,42 @@ class Evaluator:
         self._memo.clear()
 
     def score(self, candidate: Candidate, cases: Sequence[Case]) -> CandidateScore:
-        """Mean case value and pass rate; raises SearchStopped if a needed call is refused.
+        """Mean case value and pass rate; raises SearchStopped if a needed call is refused."""
+        values = self.case_values(candidate, cases)
+        if not values:
+            return CandidateScore(0.0, 0.0, 0)
+        return CandidateScore(
+            score=sum(v for v, _ in values) / len(values),
+            accuracy=sum(p for _, p in values) / len(values),
+            cases=len(values),
+        )
+
+    def case_values(self, candidate: Candidate, cases: Sequence[Case]) -> list[tuple[float, bool]]:
+        """Each case's (value, passed), in case order.
 
         Cases run concurrently (bounded by the pool), but results are combined in case
         order, so concurrency never changes a score. Cases finished before a stop stay
         memoized: nothing paid for is thrown away.
         """
+        return [(s.score.value, s.score.passed) for s in self.scored(candidate, cases)]
+
+    def scored(self, candidate: Candidate, cases: Sequence[Case]) -> list[Scored]:
+        """Each case's output and score, in case order (what a reflective strategy reads)."""
         self.meter.check()
         template = candidate.render()
-        futures: list[Future[Score]] = [
+        futures: list[Future[Scored]] = [
             self._pool.submit(self._case_score, template, case) for case in cases
         ]
-        scores: list[Score] = []
+        done: list[Scored] = []
         stopped: SearchStopped | None = None
         for future in futures:
             try:
-                scores.append(future.result())
+                done.append(future.result())
             except SearchStopped as exc:
                 stopped = stopped or exc
         if stopped is not None:
             raise stopped
-        if not scores:
-            return CandidateScore(0.0, 0.0, 0)
-        return CandidateScore(
-            score=sum(s.value for s in scores) / len(scores),
-            accuracy=sum(s.passed for s in scores) / len(scores),
-            cases=len(scores),
-        )
+        return done
 
     def complete(
         self, request: CompletionRequest, cache: CachePolicy = CachePolicy.AUTO
@@ -182,7 +201,7 @@ class Evaluator:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _case_score(self, template: str, case: Case) -> Score:
+    def _case_score(self, template: str, case: Case) -> Scored:
         key = (template, case.name)
         cached = self._memo.get(key)
         if cached is not None:
@@ -202,6 +221,6 @@ class Evaluator:
             latency_ms=result.record.latency_ms,
             cost_usd=result.record.cost_usd,
         )
-        score = self.assertions.score(outcome, self.tools)
-        self._memo[key] = score
-        return score
+        scored = Scored(case, result.text, self.assertions.score(outcome, self.tools))
+        self._memo[key] = scored
+        return scored

@@ -46,6 +46,15 @@ class OptimizationRow(Base):
     best_train: Mapped[float | None] = mapped_column(Float, default=None)
     best_val: Mapped[float | None] = mapped_column(Float, default=None)
     best_test: Mapped[float | None] = mapped_column(Float, default=None)
+    # The headline: winner minus start on the held-out test split (no step of the search
+    # read it), with a 95 % paired-bootstrap interval; `measured_on` says which split the
+    # `improvement` is on ("test", or "validation" when the run has no test split).
+    baseline_test: Mapped[float | None] = mapped_column(Float, default=None)
+    test_cases: Mapped[int | None] = mapped_column(Integer, default=None)
+    test_delta_low: Mapped[float | None] = mapped_column(Float, default=None)
+    test_delta_high: Mapped[float | None] = mapped_column(Float, default=None)
+    measured_on: Mapped[str | None] = mapped_column(String(16), default=None)
+    verdict: Mapped[str | None] = mapped_column(Text, default=None)
     improvement: Mapped[float | None] = mapped_column(Float, default=None)
     calls_used: Mapped[int] = mapped_column(Integer, default=0)
     cache_hits: Mapped[int] = mapped_column(Integer, default=0)

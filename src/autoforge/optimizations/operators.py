@@ -19,8 +19,10 @@ from autoforge.evaluations.domain import as_chat
 from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest
 from autoforge.optimizations.candidate import Candidate, Demonstration, Lineage, demonstration_from
 from autoforge.optimizations.cases import Case, is_classification, stratum_of
+from autoforge.templates.domain import variables_in
 
-# Phrasings a base model has seen countless times; "{choices}" ones only for classification.
+# Phrasings a base model has seen countless times; "{choices}" ones only for label sets,
+# "{noun}" is the input variable's name in words ("customer_message" -> "customer message").
 GENERIC_INSTRUCTIONS = (
     "",
     "Complete the last example in the same format as the others.",
@@ -28,14 +30,58 @@ GENERIC_INSTRUCTIONS = (
     "Here are some examples. Answer the last one the same way.",
 )
 CHOICE_INSTRUCTIONS = (
-    "Classify each text as {choices}.",
+    "Classify each {noun} as {choices}.",
     "Answer with one word: {choices}.",
-    "Decide whether each text is {choices}.",
+    "Decide whether each {noun} is {choices}.",
 )
-OUTPUT_CUES = ("Answer:", "Output:", "Label:", "Sentiment:", "Category:", "Result:", "A:", "JSON:")
-INPUT_LABELS = ("Input:", "Text:", "Review:", "Sentence:", "Question:", "Q:", "")
+# Cues that suit any task, and the ones that suit the shape of the expected answers.
+GENERIC_CUES = ("Answer:", "Output:", "Result:", "A:")
+SHAPE_CUES = {
+    "labels": ("Label:", "Category:", "Class:"),
+    "json": ("JSON:",),
+    "number": ("Number:",),
+    "text": ("Response:",),
+}
+GENERIC_INPUT_LABELS = ("Input:", "Q:", "")
 SEPARATORS = ("\n\n", "\n", "\n\n###\n\n", "\n---\n")
 MAX_DEMONSTRATIONS = 8
+
+
+def answer_shape(cases: Sequence[Case]) -> str:
+    """What the expected answers look like: a label set, JSON, numbers, or free text."""
+    answers = [case.expected.strip() for case in cases]
+    if is_classification(cases):
+        return "labels"
+    if answers and all(a[:1] in "{[" for a in answers):
+        return "json"
+    if answers and all(re.fullmatch(r"-?\d+(\.\d+)?", a) for a in answers):
+        return "number"
+    return "text"
+
+
+def words_of(variable: str) -> str:
+    """A variable's name as words: `customer_message` -> "customer message"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", variable).replace("_", " ").strip().lower()
+
+
+def input_labels_for(variables: Sequence[str]) -> tuple[str, ...]:
+    """A label per input variable ("Customer message:"), then the generic ones."""
+    named = [f"{words_of(v).capitalize()}:" for v in variables if words_of(v)]
+    return tuple(dict.fromkeys([*named, *GENERIC_INPUT_LABELS]))
+
+
+def cues_for(cases: Sequence[Case]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*SHAPE_CUES[answer_shape(cases)], *GENERIC_CUES]))
+
+
+def instructions_for(cases: Sequence[Case], variables: Sequence[str]) -> tuple[str, ...]:
+    instructions = list(GENERIC_INSTRUCTIONS)
+    if is_classification(cases):
+        choices = " or ".join(sorted({c.expected for c in cases}))
+        noun = words_of(variables[0]) if variables else "input"
+        instructions += [text.format(choices=choices, noun=noun) for text in CHOICE_INSTRUCTIONS]
+    return tuple(instructions)
+
 
 Operator = Callable[[Candidate, "SearchSpace", random.Random], Candidate | None]
 Chooser = Callable[[random.Random, Sequence[str]], str]  # picks the next operator's name
@@ -65,20 +111,19 @@ class SearchSpace:
         *,
         max_demonstrations: int = MAX_DEMONSTRATIONS,
     ) -> SearchSpace:
-        """Built from the trainset alone: the validation set must never shape a candidate."""
+        """Built from the trainset alone (the validation set must never shape a candidate):
+        cues from the shape of its answers, input labels from the start's variables,
+        choice instructions from its label set. Nothing is specific to any dataset."""
         classes = is_classification(trainset)
         # A value holding "{{" would add a variable to every template it is shown in.
         usable = [c for c in trainset if "{{" not in c.expected + str(dict(c.inputs))]
-        instructions = list(GENERIC_INSTRUCTIONS)
-        if classes:
-            choices = " or ".join(sorted({c.expected for c in trainset}))
-            instructions += [text.format(choices=choices) for text in CHOICE_INSTRUCTIONS]
+        variables = variables_in(start.query)
         return cls(
             pool=tuple(demonstration_from(c.name, c.inputs, c.expected) for c in usable),
             strata={c.name: stratum_of(c, classes) for c in usable},
-            instructions=_with(start.instruction, instructions),
-            cues=_with(start.output_cue, OUTPUT_CUES),
-            input_labels=_with(start.input_label, INPUT_LABELS),
+            instructions=_with(start.instruction, instructions_for(trainset, variables)),
+            cues=_with(start.output_cue, cues_for(trainset)),
+            input_labels=_with(start.input_label, input_labels_for(variables)),
             max_demonstrations=max_demonstrations,
         )
 

@@ -90,6 +90,7 @@ class ValPoint:
     calls: int
     score: float
     accuracy: float
+    candidate_id: str = ""  # the candidate that reached it (in `history`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,59 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+# Fewer held-out cases than this never count as conclusive, whatever the bootstrap says.
+MIN_TEST_CASES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class TestReport:
+    """The start and the winner on the held-out test split, which no step of the search
+    read: the honest figure. `low`..`high` is the 95 % paired-bootstrap interval of the
+    winner-minus-start difference in mean case score."""
+
+    __test__ = False  # not a pytest class, despite the name
+
+    baseline: CandidateScore
+    best: CandidateScore
+    delta: float
+    low: float
+    high: float
+
+    @property
+    def cases(self) -> int:
+        return self.best.cases
+
+    @property
+    def conclusive(self) -> bool:
+        """The interval excludes 0, on enough cases for a bootstrap to mean anything (on a
+        handful of cases that all moved the same way it collapses to a point)."""
+        return self.cases >= MIN_TEST_CASES and (self.low > 0.0 or self.high < 0.0)
+
+    def verdict(self) -> str:
+        """The result in plain words, including when the split is too small to tell."""
+        figures = (
+            f"on {self.cases} held-out test cases the score went "
+            f"{self.baseline.score:.3f} -> {self.best.score:.3f} ({self.delta:+.3f}; "
+            f"95 % interval {self.low:+.3f} to {self.high:+.3f}), accuracy "
+            f"{self.baseline.accuracy:.0%} -> {self.best.accuracy:.0%}"
+        )
+        if self.delta == 0.0 and self.low == self.high == 0.0:
+            return f"{figures}: the search found nothing better than the start"
+        if self.conclusive and self.low > 0.0:
+            return f"{figures}: a real improvement"
+        if self.conclusive:
+            return f"{figures}: worse than the start on unseen cases (overfitted)"
+        why = (
+            f"{self.cases} cases are too few for the interval to mean much"
+            if self.cases < MIN_TEST_CASES
+            else "the interval includes 0"
+        )
+        return (
+            f"{figures}: {why}, so the test split is too small to tell this apart from "
+            "noise; use a larger dataset or test share"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class OptimizationResult:
     strategy: str
@@ -121,7 +175,7 @@ class OptimizationResult:
     baseline_val: CandidateScore
     best_train: CandidateScore
     best_val: CandidateScore
-    best_test: CandidateScore | None
+    test: TestReport | None
     calls: int
     cache_hits: int
     cost_usd: float
@@ -132,9 +186,30 @@ class OptimizationResult:
     stop_detail: str = ""
 
     @property
+    def best_test(self) -> CandidateScore | None:
+        return None if self.test is None else self.test.best
+
+    @property
+    def measured_on(self) -> str:
+        """Where `improvement` is measured: "test" (held out), else "validation"."""
+        return "validation" if self.test is None else "test"
+
+    @property
     def improvement(self) -> float:
-        """Validation score gained over the starting prompt: the honest figure."""
+        """Score gained over the starting prompt on the held-out test split; without one,
+        on the validation split (which also chose the winner, so it flatters)."""
+        if self.test is not None:
+            return self.test.delta
         return self.best_val.score - self.baseline_val.score
+
+    def verdict(self) -> str:
+        if self.test is not None:
+            return self.test.verdict()
+        return (
+            f"validation score {self.baseline_val.score:.3f} -> {self.best_val.score:.3f}; "
+            "no test split was held out, and validation chose the winner, so this figure "
+            "flatters it"
+        )
 
     @property
     def template(self) -> str:

@@ -27,6 +27,7 @@ from autoforge.errors import BudgetTooSmall, NotFoundError
 from autoforge.evaluations.assertions import AssertionSet
 from autoforge.evaluations.tools import scoring_tools
 from autoforge.optimizations.cases import Case, Split, split_cases
+from autoforge.optimizations.domain import OptimizationCompleted
 from autoforge.optimizations.evaluator import Evaluator, SearchStopped
 from autoforge.optimizations.models import OptimizationRow
 from autoforge.optimizations.protocol import (
@@ -90,7 +91,9 @@ def run_optimization_job(
             raise  # the model failed: the worker retries, and gives up visibly
         raise BudgetTooSmall(
             f"{stopped.detail}; scoring it takes one call per train and validation case "
-            f"({len(plan.split.train) + len(plan.split.val)} here): raise the budget"
+            f"({len(plan.split.train) + len(plan.split.val)} here), and "
+            f"{2 * len(plan.split.test)} calls are set aside to score the start and the "
+            "winner on the test split: raise the budget"
         ) from stopped
     container.database.run(lambda uow: _complete(uow, optimization_id, result))
 
@@ -167,7 +170,11 @@ def _search(container: Container, plan: Plan, writer: ProgressWriter) -> Optimiz
     tools = scoring_tools(assertions, gateway, container.embedder, judge)
     params = {k: v for k, v in plan.config.get("params", {}).items() if v is not None}
     strategy = make_strategy(plan.strategy, optimizer_model=plan.optimizer_model)
-    with Evaluator(gateway, plan.model, assertions, params, tools=tools) as evaluator:
+    # As many cases in flight as the model takes at once: more would only queue for it.
+    concurrency = gateway.concurrency_of(plan.model)
+    with Evaluator(
+        gateway, plan.model, assertions, params, tools=tools, concurrency=concurrency
+    ) as evaluator:
         return run_optimization(
             strategy,
             plan.template,
@@ -261,7 +268,14 @@ def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult)
     row.best_version = _save_best(uow, row, result)
     row.baseline_train, row.baseline_val = result.baseline_train.score, result.baseline_val.score
     row.best_train, row.best_val = result.best_train.score, result.best_val.score
-    row.best_test = result.best_test.score if result.best_test is not None else None
+    test = result.test
+    row.best_test = test.best.score if test is not None else None
+    row.baseline_test = test.baseline.score if test is not None else None
+    row.test_cases = test.cases if test is not None else None
+    row.test_delta_low = test.low if test is not None else None
+    row.test_delta_high = test.high if test is not None else None
+    row.measured_on = result.measured_on
+    row.verdict = result.verdict()
     row.improvement = result.improvement
     row.calls_used, row.cache_hits = result.calls, result.cache_hits
     row.cost_usd, row.wall_s = result.cost_usd, result.wall_s
@@ -269,6 +283,22 @@ def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult)
     row.progress = _progress_values(_final_progress(result))
     now = utcnow()
     row.status, row.finished_at, row.updated_at = "completed", now, now
+    uow.collect(
+        OptimizationCompleted(
+            optimization_id=row.id,
+            owner_id=row.user_id,
+            prompt_id=row.prompt_id,
+            best_version=row.best_version,
+            strategy=row.strategy,
+            measured_on=result.measured_on,
+            improvement=result.improvement,
+            test_cases=row.test_cases,
+            test_delta_low=row.test_delta_low,
+            test_delta_high=row.test_delta_high,
+            verdict=row.verdict,
+            calls=result.calls,
+        )
+    )
 
 
 def _save_best(uow: UnitOfWork, row: OptimizationRow, result: OptimizationResult) -> int:
@@ -278,9 +308,8 @@ def _save_best(uow: UnitOfWork, row: OptimizationRow, result: OptimizationResult
     if current.content == result.template:
         return current.version
     note = (
-        f"optimization {row.id} ({row.strategy}, seed {row.seed}) from v{row.prompt_version}: "
-        f"validation {result.baseline_val.score:.3f} -> {result.best_val.score:.3f} "
-        f"({result.improvement:+.3f}), {result.calls} calls"
+        f"optimization {row.id} ({row.strategy}, seed {row.seed}) from v{row.prompt_version}, "
+        f"{result.calls} calls: {result.verdict()}"
     )
     update = PromptUpdate(content=result.template, change_note=note, base_version=current.version)
     return update_prompt(uow, row.user_id, row.prompt_id, update).version

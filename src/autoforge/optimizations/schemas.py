@@ -8,8 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
+from autoforge.evaluations.assertions import AssertionSet
+from autoforge.evaluations.schemas import GenerationParams
+
 OptimizationStatus = Literal["pending", "running", "completed", "failed"]
-StrategyName = Literal["genetic", "bandit", "opro"]
+StrategyName = Literal["genetic", "bandit", "opro", "reflective"]
 
 _CREATE_EXAMPLE: JsonDict = {
     "prompt": "sentiment",
@@ -17,7 +20,7 @@ _CREATE_EXAMPLE: JsonDict = {
     "strategy": "bandit",
     "budget": {"calls": 1500},
     "seed": 0,
-    "split": {"train": 0.5, "val": 0.5, "test": 0.0},
+    "split": {"train": 0.4, "val": 0.3, "test": 0.3},
 }
 
 
@@ -32,14 +35,17 @@ class BudgetIn(BaseModel):
 
 
 class SplitIn(BaseModel):
-    """Shares of the dataset's items for search (train), selection (val) and a final test.
-    The split is stratified and shuffled with the run's seed: the same seed, the same split."""
+    """Shares of the dataset's items for search (train), selection (val) and the held-out
+    test the result is reported on (no step of the search reads it). The split is
+    stratified by label and shuffled with the run's seed: the same seed, the same split."""
 
     model_config = ConfigDict(extra="forbid")
 
-    train: float = Field(default=0.5, gt=0, le=1)
-    val: float = Field(default=0.5, gt=0, le=1)
-    test: float = Field(default=0.0, ge=0, le=1)
+    train: float = Field(default=0.4, gt=0, le=1)
+    val: float = Field(default=0.3, gt=0, le=1)
+    test: float = Field(
+        default=0.3, ge=0, le=1, description="0 reports on validation, which flatters the winner"
+    )
 
     @model_validator(mode="after")
     def _at_most_all(self) -> SplitIn:
@@ -68,11 +74,23 @@ class OptimizationCreate(BaseModel):
     budget: BudgetIn = Field(default_factory=BudgetIn)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     split: SplitIn = Field(default_factory=SplitIn)
+    assertions: AssertionSet | None = Field(
+        default=None, description="default: the dataset version's scoring (see its `scoring`)"
+    )
+    params: GenerationParams = Field(
+        default_factory=GenerationParams,
+        description="generation settings; fields left out keep the dataset version's",
+    )
 
     @model_validator(mode="after")
     def _version_or_label(self) -> OptimizationCreate:
         if self.prompt_version is not None and self.label is not None:
             raise ValueError("give `prompt_version` or `label`, not both")
+        if self.strategy == "reflective" and not self.optimizer_model:
+            raise ValueError(
+                "the reflective strategy needs `optimizer_model`, a model that can read "
+                "failures and write instructions; without one use bandit, genetic or opro"
+            )
         return self
 
 
@@ -106,7 +124,16 @@ class Optimization(BaseModel):
     best_train: float | None
     best_val: float | None
     best_test: float | None
-    improvement: float | None = Field(description="best minus baseline, on the validation set")
+    baseline_test: float | None = Field(description="the start's score on the test split")
+    test_cases: int | None = Field(description="held-out test cases the result is measured on")
+    test_delta_low: float | None = Field(description="95 % interval of the test improvement")
+    test_delta_high: float | None
+    measured_on: Literal["test", "validation"] | None = Field(
+        description="where `improvement` is measured: the held-out test split, or (no test "
+        "split) the validation split that also chose the winner"
+    )
+    improvement: float | None = Field(description="winner minus start, on `measured_on`")
+    verdict: str | None = Field(description="the result in plain words")
     calls_used: int
     cache_hits: int
     cost_usd: float

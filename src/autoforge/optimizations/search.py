@@ -103,7 +103,7 @@ class SearchRun:
             if self._best is None or score.score > _val(self._best):
                 self._improved = True
                 self._val_trace.append(
-                    ValPoint(self.evaluator.meter.calls, score.score, score.accuracy)
+                    ValPoint(self.evaluator.meter.calls, score.score, score.accuracy, candidate.id)
                 )
             self._best = entry
         return score
@@ -200,7 +200,7 @@ class SearchRun:
             baseline_val=base.val,
             best_train=best.train,
             best_val=best.val,
-            best_test=None,
+            test=None,
             calls=meter.calls,
             cache_hits=meter.cache_hits,
             cost_usd=meter.cost_usd,

@@ -10,13 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autoforge.datasets.service import resolve_dataset
+from autoforge.datasets.service import ResolvedVersion, resolve_version
 from autoforge.db.base import utcnow
 from autoforge.db.unit_of_work import UnitOfWork
-from autoforge.errors import NotFoundError, ValidationFailed
-from autoforge.evaluations.assertions import AssertionSet
-from autoforge.evaluations.domain import DEFAULT_ASSERTIONS
-from autoforge.evaluations.examples import EXAMPLE_NAMES, example_setup
+from autoforge.errors import NotFoundError
+from autoforge.evaluations.scoring import resolve_scoring
 from autoforge.optimizations.models import OptimizationCandidateRow, OptimizationRow
 from autoforge.optimizations.repository import OptimizationRepository
 from autoforge.optimizations.schemas import (
@@ -29,8 +27,6 @@ from autoforge.optimizations.schemas import (
 )
 from autoforge.prompts import versions
 from autoforge.prompts.domain import Cursor
-from autoforge.prompts.repository import PromptRepository
-from autoforge.prompts.schemas import ResolvedPrompt
 from autoforge.worker.dispatch import enqueue_job
 
 # A search needs at least one case to search on and one to select with.
@@ -63,7 +59,13 @@ def to_schema(row: OptimizationRow) -> Optimization:
         best_train=row.best_train,
         best_val=row.best_val,
         best_test=row.best_test,
+        baseline_test=row.baseline_test,
+        test_cases=row.test_cases,
+        test_delta_low=row.test_delta_low,
+        test_delta_high=row.test_delta_high,
+        measured_on=row.measured_on,
         improvement=row.improvement,
+        verdict=row.verdict,
         calls_used=row.calls_used,
         cache_hits=row.cache_hits,
         cost_usd=row.cost_usd,
@@ -82,64 +84,43 @@ def start_optimization(
     uow: UnitOfWork, owner: str, data: OptimizationCreate, default_model: str
 ) -> Started:
     """Creates a pending optimization with a queued job, everything the run needs frozen."""
-    prompt = _prompt(uow, owner, data)
-    dataset = resolve_dataset(uow, owner, data.dataset)
-    repo = OptimizationRepository(uow.session, owner)
-    number = data.dataset_version or dataset.latest_version
-    version = repo.dataset_version(dataset.id, number) if number else None
-    if version is None:
-        raise NotFoundError(f"dataset {dataset.name!r} has no version {number}")
-    if version.item_count < MIN_ITEMS:
-        raise ValidationFailed(
-            f"dataset {dataset.name!r} version {number} has {version.item_count} items; "
-            f"an optimization needs at least {MIN_ITEMS}",
-            errors=[{"field": "dataset", "message": "too few items"}],
-        )
+    prompt = versions.resolve_version(
+        uow, owner, data.prompt, version=data.prompt_version, label=data.label
+    )
+    dataset = resolve_version(uow, owner, data.dataset, data.dataset_version, min_items=MIN_ITEMS)
     row = OptimizationRow(
         user_id=owner,
         prompt_id=prompt.prompt_id,
         prompt_version=prompt.version,
-        dataset_version_id=version.id,
+        dataset_version_id=dataset.version.id,
         strategy=data.strategy,
         model=data.model or default_model,
         optimizer_model=data.optimizer_model,
         seed=data.seed,
         budget=data.budget.model_dump(),
-        config=_config(data, dataset.id, dataset.name),
+        config=_config(data, dataset),
         status="pending",
         created_at=utcnow(),
     )
-    repo.add(row)
+    OptimizationRepository(uow.session, owner).add(row)
     job_id = enqueue_job(uow, "optimization", row.id, {})
     return Started(to_schema(row), job_id)
 
 
-def _prompt(uow: UnitOfWork, owner: str, data: OptimizationCreate) -> ResolvedPrompt:
-    """The starting version: explicit, else the label's, else the latest; by name or id."""
-    repo = PromptRepository(uow.session, owner)
-    view = repo.view_by_name(data.prompt)
-    found = view.row if view is not None else repo.get(data.prompt)
-    if found is None:
-        raise NotFoundError(f"prompt {data.prompt!r} not found")
-    resolved = versions.resolve_by_name(uow, owner, found.name, label=data.label)
-    if data.prompt_version is None or data.prompt_version == resolved.version:
-        return resolved
-    chosen = versions.get_version(uow, owner, resolved.prompt_id, data.prompt_version)
-    return resolved.model_copy(update={"version": chosen.version, "content": chosen.content})
-
-
-def _config(data: OptimizationCreate, dataset_id: str, dataset_name: str) -> dict[str, Any]:
-    """The scoring setup an evaluation of this dataset would use (the shipped example's
-    assertions and generation parameters, else `icontains`), so optimized scores are the
-    scores an evaluation reports."""
-    example = example_setup(dataset_name) if dataset_name in EXAMPLE_NAMES else None
-    assertions = example.assertions if example else AssertionSet.model_validate(DEFAULT_ASSERTIONS)
+def _config(data: OptimizationCreate, dataset: ResolvedVersion) -> dict[str, Any]:
+    """The scoring an evaluation of this dataset version would use (its defaults, with
+    what the request sets winning), so optimized scores are the scores an evaluation
+    reports."""
+    scoring = resolve_scoring(
+        dataset.scoring, data.assertions, data.params.model_dump(exclude_unset=True)
+    )
     return {
         "split": data.split.model_dump(),
-        "assertions": assertions.model_dump(mode="json"),
-        "params": dict(example.generation) if example else {},
-        "dataset_id": dataset_id,
-        "dataset_name": dataset_name,
+        "assertions": scoring.assertions.model_dump(mode="json"),
+        "params": scoring.params,
+        "scoring": scoring.model_dump(mode="json", exclude={"assertions", "params"}),
+        "dataset_id": dataset.dataset_id,
+        "dataset_name": dataset.dataset_name,
     }
 
 

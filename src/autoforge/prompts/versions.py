@@ -145,6 +145,35 @@ def _check_label(label: str) -> None:
         ) from None
 
 
+def resolve_version(
+    uow: UnitOfWork,
+    owner: str,
+    name_or_id: str,
+    *,
+    version: int | None = None,
+    label: str | None = None,
+) -> ResolvedPrompt:
+    """The one way runs (evaluations, optimizations) pick a prompt version: by name, else by
+    id; then the explicit version, else the label's, else the latest."""
+    repo = PromptRepository(uow.session, owner)
+    view = repo.view_by_name(name_or_id)
+    found = view.row if view is not None else repo.get(name_or_id)
+    if found is None:
+        raise NotFoundError(f"prompt {name_or_id!r} not found")
+    if version is not None and label is not None:
+        raise ValidationFailed(
+            "give a version or a label, not both",
+            errors=[{"field": "label", "message": "conflicts with version"}],
+        )
+    resolved = resolve_by_name(uow, owner, found.name, label=label)
+    if version is None or version == resolved.version:
+        return resolved
+    chosen = get_version(uow, owner, resolved.prompt_id, version)
+    return resolved.model_copy(
+        update={"version": chosen.version, "title": chosen.title, "content": chosen.content}
+    )
+
+
 def resolve_by_name(
     uow: UnitOfWork, owner: str, name: str, *, label: str | None = None
 ) -> ResolvedPrompt:

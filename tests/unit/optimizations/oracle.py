@@ -1,12 +1,15 @@
 """A fake target model for which prompt structure matters, so an optimizer can find it.
 
-It answers a review's true label only when the prompt ends with the `Sentiment:` cue and
-shows demonstrations of both labels; with the cue alone it always says "positive" (half
-right, well formed); without the cue it rambles (wrong and malformed). It is deterministic
-and instant, and it records every prompt it sees.
+It rewards a behaviour, not a string: it answers a review's true label only when the prompt
+ends with an answer cue (a last line such as "Label:" or "Answer:", whatever its word) and
+shows a demonstration of every label after that same cue; with a cue alone it always says
+the last label (half right, well formed); without a cue it rambles (wrong and malformed).
+It is deterministic and instant, and it records every prompt it sees.
 """
 
 from __future__ import annotations
+
+import re
 
 from autoforge.evaluations.examples import example_setup
 from autoforge.llm.fake import FakeModelClient
@@ -14,7 +17,8 @@ from autoforge.llm.gateway import Gateway, GatewayConfig
 from autoforge.llm.types import CompletionRequest
 from autoforge.optimizations import Case, Evaluator
 
-CUE = "Sentiment:"
+# The prompt's last line is a cue: a capitalised word or two and a colon, nothing after.
+CUE_LINE = re.compile(r"\n([A-Z][A-Za-z ]{0,24}:)[ \t]*$")
 TARGET = "fake/target"
 START = "Classify the review.\n\n{{text}}\n"
 _POSITIVE = ("lovely", "great", "superb", "charming", "delightful", "brilliant", "fun", "neat")
@@ -45,6 +49,7 @@ def prompt_of(request: CompletionRequest) -> str:
 class SentimentOracle:
     def __init__(self, cases: list[Case]) -> None:
         self.truth = {str(case.inputs["text"]): case.expected for case in cases}
+        self.labels = sorted(set(self.truth.values()))
 
     def query_of(self, prompt: str) -> str:
         """The review being asked about: the dataset text that appears last in the prompt."""
@@ -54,10 +59,11 @@ class SentimentOracle:
         prompt = prompt_of(request)
         query = self.query_of(prompt)
         shown = prompt[: prompt.rfind(query)]
-        if not prompt.rstrip().endswith(CUE):
+        cue = CUE_LINE.search(prompt)
+        if cue is None:
             return " I think it is"
-        both = f"{CUE} positive" in shown and f"{CUE} negative" in shown
-        return " " + (self.truth[query] if both else "positive")
+        every = all(f"{cue.group(1)} {label}" in shown for label in self.labels)
+        return " " + (self.truth[query] if every else self.labels[-1])
 
 
 def oracle_client(cases: list[Case], *, cost_per_token: float = 0.0) -> FakeModelClient:

@@ -25,12 +25,19 @@ class EqualsAssertion(AssertionBase):
     value: str | None = None
     ignore_case: bool = False
     strip: bool = Field(default=False, description="Ignore leading and trailing whitespace.")
+    first_line: bool = Field(
+        default=False,
+        description="Compare only the output's first non-empty line: a model that answers "
+        "and then goes on writing still gave the answer.",
+    )
 
     def score(self, case: CaseOutcome, tools: ScoringTools) -> Score:
         reference = reference_of(self.value, case)
         if reference is None:
             return NO_REFERENCE
         got, want = case.output, reference
+        if self.first_line:
+            got = next((line for line in got.splitlines() if line.strip()), "")
         if self.strip:
             got, want = got.strip(), want.strip()
         if self.ignore_case:

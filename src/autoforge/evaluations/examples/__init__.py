@@ -33,6 +33,7 @@ class ExampleSetup:
     assertions: AssertionSet
     # One-line answers stop at the newline, or a base model goes on writing more examples.
     generation: dict[str, Any]
+    explanation: str = ""
 
 
 _SENTIMENT_TEMPLATE = """Review: The screen cracked after one day.
@@ -97,6 +98,8 @@ _SETUPS = {
             }
         ),
         {"temperature": 0.0, "stop": ["\n"], "max_tokens": 4},
+        "the label must equal the expected one (weight 3); a well-formed wrong label earns "
+        "0.25; answers stop at a newline, at most 4 tokens",
     ),
     "extraction": ExampleSetup(
         _EXTRACTION_TEMPLATE,
@@ -110,6 +113,8 @@ _SETUPS = {
             }
         ),
         {"temperature": 0.0, "stop": ["\n"], "max_tokens": 48},
+        "the output must be JSON, match the person schema, and equal the expected JSON "
+        "(weight 2); answers stop at a newline, at most 48 tokens",
     ),
     "arithmetic": ExampleSetup(
         _ARITHMETIC_TEMPLATE,
@@ -123,6 +128,8 @@ _SETUPS = {
             }
         ),
         {"temperature": 0.0, "stop": ["\n"], "max_tokens": 8},
+        "the number must equal the expected one (weight 3) and be a bare integer; answers "
+        "stop at a newline, at most 8 tokens",
     ),
 }
 

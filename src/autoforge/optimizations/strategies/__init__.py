@@ -9,11 +9,13 @@ from autoforge.optimizations.protocol import Strategy
 from autoforge.optimizations.strategies.bandit import BanditStrategy
 from autoforge.optimizations.strategies.genetic import GeneticStrategy
 from autoforge.optimizations.strategies.opro import OproStrategy
+from autoforge.optimizations.strategies.reflective import ReflectiveStrategy
 
-STRATEGIES: dict[str, type[GeneticStrategy] | type[BanditStrategy] | type[OproStrategy]] = {
+STRATEGIES: dict[str, type[Strategy]] = {
     "genetic": GeneticStrategy,
     "bandit": BanditStrategy,
     "opro": OproStrategy,
+    "reflective": ReflectiveStrategy,
 }
 
 
@@ -28,4 +30,11 @@ def make_strategy(name: str, **options: Any) -> Strategy:
         raise ValidationFailed(f"bad options for {name}: {exc}") from exc
 
 
-__all__ = ["STRATEGIES", "BanditStrategy", "GeneticStrategy", "OproStrategy", "make_strategy"]
+__all__ = [
+    "STRATEGIES",
+    "BanditStrategy",
+    "GeneticStrategy",
+    "OproStrategy",
+    "ReflectiveStrategy",
+    "make_strategy",
+]
