@@ -19,6 +19,8 @@ time; then medians and interquartile ranges per dataset and strategy, and the go
     python -m bench.optimization                          # 3 datasets x 3 strategies x 5 seeds
     python -m bench.optimization --datasets intent --strategies bandit --seeds 0 --jobs 1
     python -m bench.optimization --markdown               # the README's table
+    python -m bench.optimization --save runs.jsonl        # each run kept as it finishes;
+    python -m bench.optimization --save runs.jsonl        # run again: resumes, then reports
 """
 
 from __future__ import annotations
@@ -130,6 +132,12 @@ def run_one(dataset: str, strategy: str, seed: int, budget: int, model_path: str
                 evaluator=evaluator,
                 budget=Budget(max_calls=budget),
                 seed=seed,
+                progress=lambda p: print(
+                    f"  {dataset}/{strategy}/{seed} round {p.round}: best val "
+                    f"{p.best_val if p.best_val is not None else 0:.3f}, {p.calls}/{budget} calls",
+                    file=sys.stderr,
+                    flush=True,
+                ),
             )
             assert result.test is not None, "the budget left no calls for the test split"
             # Measurement only, after the search: each best-so-far on the test split.
@@ -159,6 +167,18 @@ def run_one(dataset: str, strategy: str, seed: int, budget: int, model_path: str
         trajectory=trajectory,
         winner=result.template if isinstance(result.best, Candidate) else "",
     )
+
+
+def load_runs(path: Path) -> list[Run]:
+    if not path.exists():
+        return []
+    runs = []
+    for line in path.read_text().splitlines():
+        if line.strip():
+            fields = json.loads(line)
+            fields["trajectory"] = tuple(tuple(point) for point in fields["trajectory"])
+            runs.append(Run(**fields))
+    return runs
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
@@ -258,9 +278,9 @@ def check_goals(runs: list[Run]) -> None:
             bandit = by_key.get((dataset, "bandit", seed))
             if genetic is None or bandit is None:
                 continue
-            goal = genetic.trajectory[-1][1] if genetic.trajectory else 0.0
-            spent = genetic.calls_to_test_score(goal)
-            needed = bandit.calls_to_test_score(goal)
+            final = genetic.trajectory[-1][1] if genetic.trajectory else 0.0
+            spent = genetic.calls_to_test_score(final)
+            needed = bandit.calls_to_test_score(final)
             ratios.append(needed / spent if spent else math.inf)
         if ratios:
             median = statistics.median(ratios)
@@ -280,7 +300,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated: one run per seed")
     parser.add_argument("--jobs", type=int, default=2, help="runs at once (one model each)")
     parser.add_argument("--markdown", action="store_true", help="the summary as a table")
-    parser.add_argument("--save", type=Path, help="also write every run as JSON here")
+    parser.add_argument(
+        "--save",
+        type=Path,
+        help="JSON Lines file: each run appended as it ends; runs already "
+        "in it are not run again (a stopped benchmark resumes)",
+    )
+    parser.add_argument("--report", action="store_true", help="only report what --save holds")
     args = parser.parse_args(argv)
     from autoforge.llm.local_model import GGUF_FILE, ensure_model_file
 
@@ -288,14 +314,18 @@ def main(argv: list[str] | None = None) -> None:
     model_path = ensure_model_file(
         Path(tempfile.gettempdir()) / "autoforge-bench-models" / GGUF_FILE
     )
+    # Seeds outermost: a benchmark stopped early still covers every dataset and strategy.
     plan = [
         (dataset, strategy, int(seed))
-        for dataset in args.datasets.split(",")
         for seed in args.seeds.split(",")
+        for dataset in args.datasets.split(",")
         for strategy in args.strategies.split(",")
     ]
     started = time.perf_counter()
-    runs: list[Run] = []
+    runs: list[Run] = load_runs(args.save) if args.save else []
+    done = {(r.dataset, r.strategy, r.seed) for r in runs}
+    runs = [r for r in runs if (r.dataset, r.strategy, r.seed) in set(plan)]
+    plan = [] if args.report else [key for key in plan if key not in done]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = {
             pool.submit(run_one, d, s, seed, args.budget, str(model_path)): (d, s, seed)
@@ -304,15 +334,17 @@ def main(argv: list[str] | None = None) -> None:
         for future in as_completed(futures):
             run = future.result()
             runs.append(run)
+            if args.save:
+                with args.save.open("a") as saved:
+                    saved.write(json.dumps(asdict(run)) + "\n")
+            total = len(plan) + len(done)
             print(
-                f"[{len(runs)}/{len(plan)}] {run.dataset}/{run.strategy} seed {run.seed}: "
+                f"[{len(runs)}/{total}] {run.dataset}/{run.strategy} seed {run.seed}: "
                 f"test {run.start_test_acc:.0%} -> {run.winner_test_acc:.0%}, {run.calls} calls, "
                 f"{run.wall_s:.0f} s",
                 file=sys.stderr,
                 flush=True,
             )
-    if args.save:
-        args.save.write_text(json.dumps([asdict(r) for r in runs], indent=1))
     print(f"\nsplit 40/30/30, budget {args.budget} calls per run, local/gemma-3-270m")
     print_runs(runs)
     print_summary(runs, markdown=args.markdown)

@@ -52,21 +52,11 @@ EvaluationArgument = Annotated[str, typer.Argument(metavar="ID", help="an evalua
 _POLL_S = 0.2
 
 
-def _request(
-    uow: UnitOfWork, owner_id: str, prompt: str, dataset: str, fields: dict[str, Any]
-) -> EvaluationCreate:
-    from autoforge.cli.lookup import prompt_id
-    from autoforge.errors import NotFoundError
-    from autoforge.evaluations.repository import EvaluationRepository
+def _request(prompt: str, dataset: str, fields: dict[str, Any]) -> EvaluationCreate:
+    """The request, by name (or id): the service resolves both the way the API does."""
     from autoforge.evaluations.schemas import EvaluationCreate
 
-    repo = EvaluationRepository(uow.session, owner_id)
-    found = repo.dataset(dataset_id=None, name=dataset) or repo.dataset(
-        dataset_id=dataset, name=None
-    )
-    if found is None:
-        raise NotFoundError(f"dataset {dataset!r} not found")
-    body = {"prompt_id": prompt_id(uow, owner_id, prompt), "dataset_id": found.id, **fields}
+    body = {"prompt_name": prompt, "dataset_name": dataset, **fields}
     return EvaluationCreate.model_validate({k: v for k, v in body.items() if v is not None})
 
 
@@ -119,7 +109,7 @@ def run(
         me = owner(built)
 
         def begin(uow: UnitOfWork) -> service.Started:
-            data = _request(uow, me, prompt, dataset, fields)
+            data = _request(prompt, dataset, fields)
             return service.start_evaluations(uow, me, data, service.defaults_of(built))
 
         started = built.database.run(begin)

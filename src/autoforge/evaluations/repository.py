@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
+from autoforge.datasets.models import DatasetItemRow
 from autoforge.db.base import new_id, table_of, utcnow
 from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.prompts.domain import Cursor
@@ -140,21 +140,6 @@ class EvaluationRepository:
             PromptVersionRow.prompt_id == prompt_id, PromptVersionRow.version_number == version
         )
         return self.session.scalar(query)
-
-    def dataset(self, *, dataset_id: str | None, name: str | None) -> DatasetRow | None:
-        assert self.owner is not None, "datasets are looked up for their owner"
-        query = select(DatasetRow).where(DatasetRow.user_id == self.owner)
-        if dataset_id is not None:
-            query = query.where(DatasetRow.id == dataset_id)
-        else:
-            query = query.where(DatasetRow.name == name)
-        return self.session.scalars(query).first()
-
-    def dataset_version(self, dataset_id: str, number: int) -> DatasetVersionRow | None:
-        query = select(DatasetVersionRow).where(
-            DatasetVersionRow.dataset_id == dataset_id, DatasetVersionRow.version_number == number
-        )
-        return self.session.scalars(query).first()
 
     def items(self, dataset_version_id: str) -> list[DatasetItemRow]:
         query = (

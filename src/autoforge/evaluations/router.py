@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -11,10 +10,10 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
+from autoforge.api.sse import progress_stream
 from autoforge.bootstrap import Container
 from autoforge.evaluations import service
 from autoforge.evaluations.comparison import compare_evaluations
-from autoforge.evaluations.domain import TERMINAL_STATUSES
 from autoforge.evaluations.schemas import (
     CompareRequest,
     ComparisonReport,
@@ -146,14 +145,11 @@ async def progress_events(
     """Server-Sent Events: a `progress` event (done, total, passed, running score, status)
     whenever progress changes, then one `completed` or `failed` event with the whole
     evaluation, and the stream ends."""
-    last = None
-    while True:
-        current = await asyncio.to_thread(_read, container, owner, evaluation_id)
-        progress = {"status": current.status, **current.progress.model_dump()}
-        if progress != last:
-            yield ServerSentEvent(event="progress", data=progress)
-            last = progress
-        if current.status in TERMINAL_STATUSES:
-            yield ServerSentEvent(event=current.status, data=current)
-            return
-        await asyncio.sleep(EVENTS_POLL_S)
+    events = progress_stream(
+        lambda: _read(container, owner, evaluation_id),
+        lambda e: e.progress.model_dump(),
+        lambda e: e.status,
+        EVENTS_POLL_S,
+    )
+    async for event in events:
+        yield event

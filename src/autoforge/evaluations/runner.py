@@ -27,6 +27,7 @@ from autoforge.evaluations.tools import scoring_tools
 from autoforge.llm.errors import ModelCallError
 from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest, TraceContext
 from autoforge.worker.jobs import JobInterrupted
+from autoforge.worker.targets import failure_marker
 
 if TYPE_CHECKING:
     from autoforge.bootstrap import Container
@@ -76,17 +77,8 @@ def run_evaluation(
     _finish(container, evaluation_id)
 
 
-def fail_evaluation(container: Container, evaluation_id: str, error: str) -> None:
-    """Marks the evaluation failed with `error`, unless it already completed."""
-
-    def work(uow: UnitOfWork) -> None:
-        row = EvaluationRepository(uow.session).get(evaluation_id)
-        if row is None or row.status == "completed":
-            return
-        now = utcnow()
-        row.status, row.error, row.finished_at, row.updated_at = "failed", error, now, now
-
-    container.database.run(work)
+# Marks the evaluation failed with an error, unless it already completed.
+fail_evaluation = failure_marker(lambda uow, key: EvaluationRepository(uow.session).get(key))
 
 
 def _start(container: Container, evaluation_id: str) -> RunPlan | None:

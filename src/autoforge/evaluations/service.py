@@ -28,7 +28,7 @@ from autoforge.evaluations.schemas import (
 )
 from autoforge.evaluations.scoring import resolve_scoring
 from autoforge.prompts import versions
-from autoforge.prompts.domain import Cursor
+from autoforge.prompts.domain import Cursor, keyset_page
 from autoforge.worker.dispatch import enqueue_job
 
 if TYPE_CHECKING:
@@ -171,10 +171,9 @@ def list_evaluations(
     evaluations."""
     repo = EvaluationRepository(uow.session, owner)
     after = Cursor.decode(cursor) if cursor else None
-    rows = repo.page(prompt_id=prompt_id, status=status, after=after, limit=limit + 1)
-    more, rows = len(rows) > limit, rows[:limit]
+    fetched = repo.page(prompt_id=prompt_id, status=status, after=after, limit=limit + 1)
+    rows, next_cursor = keyset_page(fetched, limit)
     scores = repo.running_scores([r.id for r in rows if r.status != "completed"])
-    next_cursor = Cursor(rows[-1].created_at, rows[-1].id).encode() if more else None
     return EvaluationPage(
         items=[to_schema(r, scores.get(r.id)) for r in rows], next_cursor=next_cursor
     )

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from autoforge.datasets.models import DatasetItemRow, DatasetVersionRow
+from autoforge.datasets.models import DatasetItemRow
 from autoforge.db.base import new_id, table_of
 from autoforge.optimizations.models import OptimizationCandidateRow, OptimizationRow
 from autoforge.prompts.domain import Cursor
@@ -78,12 +78,6 @@ class OptimizationRepository:
             PromptVersionRow.prompt_id == prompt_id, PromptVersionRow.version_number == version
         )
         return self.session.scalar(query)
-
-    def dataset_version(self, dataset_id: str, number: int) -> DatasetVersionRow | None:
-        query = select(DatasetVersionRow).where(
-            DatasetVersionRow.dataset_id == dataset_id, DatasetVersionRow.version_number == number
-        )
-        return self.session.scalars(query).first()
 
     def items(self, dataset_version_id: str) -> list[DatasetItemRow]:
         query = (

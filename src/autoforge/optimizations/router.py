@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
+from autoforge.api.sse import progress_stream
 from autoforge.bootstrap import Container
 from autoforge.optimizations import service
 from autoforge.optimizations.schemas import (
@@ -26,7 +26,6 @@ router = APIRouter(prefix="/api/v1", tags=["optimizations"])
 OptimizationId = Annotated[str, Path(max_length=64, description="the optimization's id")]
 # How often the live stream looks at the database; the run writes progress at most 2/s.
 EVENTS_POLL_S = 0.5
-_TERMINAL = ("completed", "failed")
 
 
 @router.post(
@@ -124,15 +123,11 @@ async def progress_events(
     """Server-Sent Events: a `progress` event (status, round, best train, best validation,
     calls used, candidates) whenever it changes, then one `completed` or `failed` event
     with the whole optimization, and the stream ends."""
-    last = None
-    while True:
-        current = await asyncio.to_thread(_read, container, owner, optimization_id)
-        shown = current.progress.model_dump() if current.progress is not None else {}
-        progress = {"status": current.status, **shown}
-        if progress != last:
-            yield ServerSentEvent(event="progress", data=progress)
-            last = progress
-        if current.status in _TERMINAL:
-            yield ServerSentEvent(event=current.status, data=current)
-            return
-        await asyncio.sleep(EVENTS_POLL_S)
+    events = progress_stream(
+        lambda: _read(container, owner, optimization_id),
+        lambda o: o.progress.model_dump() if o.progress is not None else {},
+        lambda o: o.status,
+        EVENTS_POLL_S,
+    )
+    async for event in events:
+        yield event

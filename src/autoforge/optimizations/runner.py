@@ -44,6 +44,7 @@ from autoforge.optimizations.strategies import make_strategy
 from autoforge.prompts.schemas import PromptUpdate
 from autoforge.prompts.service import get_prompt, update_prompt
 from autoforge.worker.jobs import JobInterrupted
+from autoforge.worker.targets import failure_marker
 
 if TYPE_CHECKING:
     from autoforge.bootstrap import Container
@@ -98,17 +99,8 @@ def run_optimization_job(
     container.database.run(lambda uow: _complete(uow, optimization_id, result))
 
 
-def fail_optimization(container: Container, optimization_id: str, error: str) -> None:
-    """Marks the optimization failed with `error`, unless it already completed."""
-
-    def work(uow: UnitOfWork) -> None:
-        row = OptimizationRepository(uow.session).get(optimization_id)
-        if row is None or row.status == "completed":
-            return
-        now = utcnow()
-        row.status, row.error, row.finished_at, row.updated_at = "failed", error, now, now
-
-    container.database.run(work)
+# Marks the optimization failed with an error, unless it already completed.
+fail_optimization = failure_marker(lambda uow, key: OptimizationRepository(uow.session).get(key))
 
 
 def _start(container: Container, optimization_id: str) -> Plan | None:

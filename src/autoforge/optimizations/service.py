@@ -26,7 +26,7 @@ from autoforge.optimizations.schemas import (
     OptimizationProgress,
 )
 from autoforge.prompts import versions
-from autoforge.prompts.domain import Cursor
+from autoforge.prompts.domain import Cursor, keyset_page
 from autoforge.worker.dispatch import enqueue_job
 
 # A search needs at least one case to search on and one to select with.
@@ -143,9 +143,8 @@ def list_optimizations(
     """Newest first."""
     repo = OptimizationRepository(uow.session, owner)
     after = Cursor.decode(cursor) if cursor else None
-    rows = repo.page(prompt_id=prompt_id, status=status, after=after, limit=limit + 1)
-    more, rows = len(rows) > limit, rows[:limit]
-    next_cursor = Cursor(rows[-1].created_at, rows[-1].id).encode() if more else None
+    fetched = repo.page(prompt_id=prompt_id, status=status, after=after, limit=limit + 1)
+    rows, next_cursor = keyset_page(fetched, limit)
     return OptimizationPage(items=[to_schema(r) for r in rows], next_cursor=next_cursor)
 
 

@@ -10,9 +10,10 @@ import binascii
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 
 from autoforge.errors import ConflictError, ValidationFailed
 from autoforge.events.base import DomainEvent, register
@@ -174,6 +175,22 @@ class Cursor:
         if not isinstance(row_id, str):
             raise _invalid_cursor()
         return cls(created_at=created_at, id=row_id)
+
+
+class Listed(Protocol):
+    created_at: datetime
+    id: str
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def keyset_page(rows: Sequence[L], limit: int) -> tuple[list[L], str | None]:
+    """A page from `limit + 1` rows fetched newest first: the first `limit`, and the cursor
+    to the next page if the extra row says there is one."""
+    page = list(rows[:limit])
+    more = len(rows) > limit
+    return page, Cursor(page[-1].created_at, page[-1].id).encode() if more and page else None
 
 
 @dataclass(frozen=True, kw_only=True)

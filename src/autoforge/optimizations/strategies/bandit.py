@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from autoforge.optimizations.candidate import Candidate
 from autoforge.optimizations.cases import Case, interleaved
 from autoforge.optimizations.evaluator import Evaluator, SearchStopped
-from autoforge.optimizations.operators import MAX_DEMONSTRATIONS, Variation, variation_for
+from autoforge.optimizations.operators import Variation, variation_for
 from autoforge.optimizations.protocol import (
     Budget,
     OptimizationResult,
@@ -42,7 +42,7 @@ class BanditStrategy:
     initial_mutations: int = 4  # the first bracket spreads out from the start further
     patience: int = 3
     optimizer_model: str | None = None
-    max_demonstrations: int = MAX_DEMONSTRATIONS
+    max_demonstrations: int | None = None  # None: from the data (see demonstrations_for)
     name = "bandit"
 
     def optimize(

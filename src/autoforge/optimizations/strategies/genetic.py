@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from autoforge.optimizations.candidate import Candidate
 from autoforge.optimizations.cases import Case
 from autoforge.optimizations.evaluator import Evaluator, SearchStopped
-from autoforge.optimizations.operators import MAX_DEMONSTRATIONS, Variation, variation_for
+from autoforge.optimizations.operators import Variation, variation_for
 from autoforge.optimizations.protocol import (
     Budget,
     OptimizationResult,
@@ -36,7 +36,7 @@ class GeneticStrategy:
     initial_mutations: int = 4  # the first population spreads out from the start further
     patience: int = 5
     optimizer_model: str | None = None
-    max_demonstrations: int = MAX_DEMONSTRATIONS
+    max_demonstrations: int | None = None  # None: from the data (see demonstrations_for)
     name = "genetic"
 
     def optimize(

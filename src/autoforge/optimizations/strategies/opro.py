@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from autoforge.optimizations.candidate import Candidate, Lineage
 from autoforge.optimizations.cases import Case
 from autoforge.optimizations.evaluator import Evaluator, SearchStopped
-from autoforge.optimizations.operators import MAX_DEMONSTRATIONS, Variation, variation_for
+from autoforge.optimizations.operators import Variation, variation_for
 from autoforge.optimizations.protocol import (
     Budget,
     OptimizationResult,
@@ -47,7 +47,7 @@ class OproStrategy:
     trajectory: int = 8
     patience: int = 10
     optimizer_model: str | None = None
-    max_demonstrations: int = MAX_DEMONSTRATIONS
+    max_demonstrations: int | None = None  # None: from the data (see demonstrations_for)
     name = "opro"
 
     def optimize(
