@@ -27,7 +27,7 @@ ROWS = 10_000
 RUNS = 5
 COLUMNS = (
     "id",
-    "user_id",
+    "project_id",
     "name",
     "title",
     "content",
@@ -45,7 +45,7 @@ def make_rows(n: int) -> list[dict[str, object]]:
     return [
         {
             "id": f"00000000-0000-4000-8000-{i:012d}",
-            "user_id": "bench-user",
+            "project_id": "bench-project",
             "name": f"prompt-{i}",
             "title": f"Prompt {i}",
             "content": f"Summarise the following text in {i % 7 + 1} sentences: {{{{text}}}}",
@@ -66,7 +66,7 @@ def as_tuples(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
         out.append(
             (
                 r["id"],
-                r["user_id"],
+                r["project_id"],
                 r["name"],
                 r["title"],
                 r["content"],

@@ -28,6 +28,7 @@ from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, ScoringT
 from autoforge.evaluations.domain import DEFAULT_ASSERTIONS, render_case
 from autoforge.evaluations.examples import example_setup, load_example
 from autoforge.evaluations.schemas import Evaluation, EvaluationCreate
+from autoforge.identity.caller import DEFAULT_PROJECT_ID
 from autoforge.llm.cache import ResponseCache
 from autoforge.llm.fake import FakeModelClient
 from autoforge.llm.gateway import Gateway, GatewayConfig
@@ -39,7 +40,7 @@ from autoforge.prompts.schemas import PromptCreate
 from autoforge.prompts.service import create_prompt
 from autoforge.worker.runner import execute_job
 
-OWNER = "local-user"
+OWNER = DEFAULT_PROJECT_ID
 FAKE = "fake/fast"
 TEMPLATE = "Question {{text}}: answer yes or no."
 OVERHEAD_CASES = 500
@@ -67,7 +68,7 @@ def seed_prompt(container: Container, name: str, content: str) -> None:
 
 def seed_dataset(container: Container, name: str, cases: list[dict[str, object]]) -> None:
     def work(uow: UnitOfWork) -> None:
-        row = DatasetRow(user_id=OWNER, name=name, latest_version=1)
+        row = DatasetRow(project_id=OWNER, name=name, latest_version=1)
         uow.session.add(row)
         uow.session.flush()
         version = DatasetVersionRow(

@@ -38,6 +38,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from autoforge.identity.caller import DEFAULT_PROJECT_ID
+
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 # Plain one-line questions: what someone writes before knowing the model is a base model.
 STARTS = {
@@ -100,7 +102,7 @@ def run_one(dataset: str, strategy: str, seed: int, budget: int, model_path: str
         autoforge_data_dir=data_dir, local_model_path=Path(model_path), _env_file=None
     )
     container = bootstrap(settings)
-    owner = settings.local_user_id
+    owner = DEFAULT_PROJECT_ID
     try:
         migrations.upgrade(container.database.engine)
 

@@ -27,13 +27,14 @@ from tests.support.sqld import free_port, wait_for_port
 from autoforge.bootstrap import Container, bootstrap
 from autoforge.config import Settings
 from autoforge.db import migrations
+from autoforge.identity.caller import DEFAULT_PROJECT_ID
 from autoforge.prompts.bulk_import import import_prompts
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.repository import PromptRepository
 from autoforge.prompts.service import list_prompts
 
 ROOT = Path(__file__).resolve().parents[1]
-OWNER = "local-user"  # the principal `autoforge serve` uses in local mode
+OWNER = DEFAULT_PROJECT_ID  # the project `autoforge serve` acts in, in local mode
 USERS = 10
 PER_USER = 10_000
 STATUSES = ("active", "active", "active", "draft", "archived")

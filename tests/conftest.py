@@ -15,6 +15,7 @@ from autoforge.db import migrations
 from autoforge.db.all_models import Base
 from autoforge.events.bus import EventBus
 from autoforge.events.relay import OutboxRelay
+from autoforge.identity.service import ensure_defaults
 from tests.support.redis import RedisServer, start_redis
 from tests.support.sqld import SqldServer, start_sqld
 
@@ -57,6 +58,8 @@ def wipe(container: Container) -> None:
     with container.database.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(text(f'DELETE FROM "{table.name}"'))
+    # What the migration creates and local mode acts as: the default project and its owner.
+    container.database.run(ensure_defaults)
 
 
 @pytest.fixture(scope="session")

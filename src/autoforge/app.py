@@ -6,15 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from autoforge import __version__
 from autoforge.api import problems, web_ui
+from autoforge.api.access import AccessMiddleware
+from autoforge.api.bodies import MAX_IMPORT_BYTES
+from autoforge.api.body_limit import BodyLimitMiddleware
+from autoforge.api.rate_limit import RateLimiter
 from autoforge.bootstrap import Container, bootstrap
 from autoforge.config import get_settings
 from autoforge.dashboard.router import router as dashboard_router
 from autoforge.datasets.router import router as datasets_router
 from autoforge.evaluations.router import router as evaluations_router
 from autoforge.health.router import router as health_router
+from autoforge.identity.router import router as identity_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
 from autoforge.optimizations.router import router as optimizations_router
@@ -54,6 +60,32 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
+    # The last added runs first: CORS (so that 4xx answers carry its headers), the body
+    # limit (before anything reads a body), then authentication, roles and rate limits.
+    limiter = (
+        RateLimiter(settings.rate_limit_key, settings.rate_limit_ip, settings.redis_url)
+        if settings.rate_limit_enabled
+        else None
+    )
+    app.add_middleware(
+        AccessMiddleware, authenticator=lambda: app.state.container.authenticator, limiter=limiter
+    )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        path_limits=[
+            (r"/api/v1/prompts:import", MAX_IMPORT_BYTES),
+            (r"/api/v1/datasets/[^/]+:import", MAX_IMPORT_BYTES),
+        ],
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Retry-After", "ETag"],
+        )
     app.include_router(health_router)
     app.include_router(llm_router)
     app.include_router(openai_router)
@@ -64,5 +96,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(datasets_router)
     app.include_router(optimizations_router)
     app.include_router(dashboard_router)
+    app.include_router(identity_router)
     web_ui.mount(app, settings.autoforge_web_dir)
     return app

@@ -12,6 +12,7 @@ from autoforge.evaluations.embeddings import SentenceEmbedder
 from autoforge.events.base import DomainEvent
 from autoforge.events.bus import EventBus
 from autoforge.events.relay import OutboxRelay
+from autoforge.identity.authenticate import Authenticator
 from autoforge.llm.cache import ResponseCache
 from autoforge.llm.gateway import Gateway, GatewayConfig, ModelClient
 from autoforge.llm.litellm_client import LiteLLMClient
@@ -40,6 +41,10 @@ class Container:
     embedder: SentenceEmbedder = field(default_factory=SentenceEmbedder)
     # Wakes this process's job workers when a job is enqueued here.
     jobs: JobSignal = field(default_factory=JobSignal)
+    authenticator: Authenticator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.authenticator = build_authenticator(self.settings, self.database)
 
     def publish_infrastructure(self, event: DomainEvent) -> None:
         """Infrastructure events bypass the outbox: they report on the database itself."""
@@ -73,6 +78,15 @@ def bootstrap(settings: Settings | None = None) -> Container:
     database.dispatch_jobs = lambda job_ids: dispatch_jobs(container, job_ids)
     holder.append(container)
     return container
+
+
+def build_authenticator(settings: Settings, database: Database) -> Authenticator:
+    """API keys always; Clerk tokens when its JWKS URL and issuer are configured."""
+    return Authenticator(
+        database,
+        allow_local=settings.auth_mode == "local",
+        cache_s=settings.auth_cache_s,
+    )
 
 
 def build_gateway(settings: Settings, database: Database) -> Gateway:

@@ -56,8 +56,32 @@ class Settings(BaseSettings):
     db_pool_max_overflow: int | None = None
     db_pool_timeout_s: float | None = None
     db_pool_recycle_s: int | None = None
-    local_user_id: str = Field(default="local-user", description="principal in local mode")
     log_level: str = "INFO"
+
+    # Who may call. "local": a request without credentials acts as the local owner of the
+    # default project (make run on 127.0.0.1, no sign-in); credentials, when sent, are still
+    # checked. "required": every route but health and docs needs an API key or a Clerk token.
+    # `serve` refuses to bind beyond loopback in local mode.
+    auth_mode: Literal["local", "required"] = "local"
+    clerk_jwks_url: str | None = Field(
+        default=None, description="https://<app>/.well-known/jwks.json"
+    )
+    clerk_issuer: str | None = Field(default=None, description="the tokens' `iss`")
+    clerk_audience: str | None = Field(default=None, description="checked when set")
+    jwt_leeway_s: float = Field(default=30.0, ge=0, description="clock skew allowed on exp/nbf")
+    # A verified key or token is remembered this long per process: revocation in another
+    # process takes effect within it (in this process at once).
+    auth_cache_s: float = Field(default=5.0, ge=0)
+    # Per API key (or signed-in user) and per client IP; `limits` syntax, e.g. "100/second".
+    rate_limit_key: str = "1200/minute"
+    rate_limit_ip: str = "600/minute"
+    rate_limit_enabled: bool = True
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="413 beyond")
+    cors_origins: list[str] = Field(default_factory=list, description="allowed browser origins")
+    # The CLI acts as this key (its project and role) instead of the local owner.
+    autoforge_api_key: SecretStr | None = None
+    # The CLI's project (an id), over the one `autoforge project use` chose.
+    autoforge_project: str | None = None
 
     # LLM gateway. Model names are LiteLLM's (`openai/gpt-4o-mini`, `ollama/llama3`, ...).
     llm_default_model: str = "local/gemma-3-270m"

@@ -22,6 +22,13 @@ class NotFoundError(AutoforgeError):
     title = "Not found"
 
 
+class ForbiddenError(AutoforgeError):
+    """Known, but not allowed: the caller's role is below what the act needs."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class ConflictError(AutoforgeError):
     status = 409
     title = "Conflict"

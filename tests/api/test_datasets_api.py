@@ -15,6 +15,7 @@ from autoforge.audit.models import AuditEntryRow
 from autoforge.bootstrap import Container
 from autoforge.datasets import service
 from autoforge.datasets.schemas import DatasetCreate, DatasetItemIn
+from autoforge.identity.caller import LOCAL_USER_ID
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -235,6 +236,6 @@ def test_delete_and_owner_scoping(client: TestClient, file_container: Container)
         audited = uow.session.execute(
             select(AuditEntryRow.entity_type, AuditEntryRow.action, AuditEntryRow.actor)
         ).all()
-    user = file_container.settings.local_user_id
+    user = LOCAL_USER_ID
     assert ("dataset", "delete", user) in audited
     assert ("dataset_version", "create", user) in audited

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from autoforge.app import create_app
 from autoforge.audit.models import AuditEntryRow
 from autoforge.bootstrap import Container
+from autoforge.identity.caller import LOCAL_USER_ID
 from tests.support.statements import recorded_statements
 
 API = "/api/v1"
@@ -297,7 +298,7 @@ def test_every_write_is_audited(client: TestClient, file_container: Container) -
     assert [action for _, action in entries] == [
         *("create", "update", "status", "label", "rollback", "delete", "restore")
     ]
-    assert {actor for actor, _ in entries} == {file_container.settings.local_user_id}
+    assert {actor for actor, _ in entries} == {LOCAL_USER_ID}
 
 
 def test_every_prompt_operation_is_documented(client: TestClient) -> None:

@@ -35,7 +35,7 @@ def test_data_survives_downgrade_and_upgrade(tmp_path: Path) -> None:
     engine = container.database.engine
     migrations.upgrade(engine, "0001")
     with container.database.transaction() as uow:
-        prompt = PromptRow(user_id="alice", name="keep-me", title="T", content="Hello {{x}}")
+        prompt = PromptRow(project_id="alice", name="keep-me", title="T", content="Hello {{x}}")
         uow.session.add(prompt)
         uow.session.flush()
         uow.session.add(PromptTagRow(prompt_id=prompt.id, tag_name="t1"))

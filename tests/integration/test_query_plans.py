@@ -9,7 +9,7 @@ from autoforge.bootstrap import Container
 
 PATTERNS = {
     "active prompts of a user, newest first": (
-        "SELECT id, title, created_at FROM prompts WHERE user_id = :u AND status = 'active' "
+        "SELECT id, title, created_at FROM prompts WHERE project_id = :u AND status = 'active' "
         "AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 20",
         ("ix_prompts_live_by_user", "ix_prompts_user_status_created"),
     ),

@@ -19,7 +19,7 @@ from autoforge.prompts.models import PromptRow, PromptTagRow, PromptVersionRow
 
 def make_prompt(name: str = "greeting", **overrides: Any) -> PromptRow:
     fields: dict[str, Any] = {
-        "user_id": "alice",
+        "project_id": "alice",
         "name": name,
         "title": "Greeting",
         "content": "Say hello to {{name}}",
@@ -55,7 +55,7 @@ def test_failed_savepoint_keeps_outer_work(any_container: Container) -> None:
         uow.session.add(make_prompt("kept"))
         uow.session.flush()
         with pytest.raises(IntegrityError), uow.savepoint():
-            uow.session.add(make_prompt("kept"))  # duplicate (user_id, name)
+            uow.session.add(make_prompt("kept"))  # duplicate (project_id, name)
             uow.session.flush()
         uow.session.add(make_prompt("also-kept"))
     with any_container.database.transaction(read_only=True) as uow:

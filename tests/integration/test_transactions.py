@@ -49,7 +49,7 @@ def hold_write_lock(db_file: Path, seconds: float) -> subprocess.Popen[str]:
 
 
 def add_prompt(uow: UnitOfWork) -> str:
-    prompt = PromptRow(user_id="alice", name="p", title="t", content="c")
+    prompt = PromptRow(project_id="alice", name="p", title="t", content="c")
     uow.session.add(prompt)
     uow.session.flush()
     return prompt.id
@@ -87,8 +87,8 @@ def test_non_transient_errors_are_not_retried(file_container: Container) -> None
         calls += 1
         uow.session.add_all(
             [
-                PromptRow(user_id="alice", name="same", title="t", content="c"),
-                PromptRow(user_id="alice", name="same", title="t", content="c"),
+                PromptRow(project_id="alice", name="same", title="t", content="c"),
+                PromptRow(project_id="alice", name="same", title="t", content="c"),
             ]
         )
         uow.session.flush()
@@ -107,7 +107,7 @@ def test_writers_in_one_process_queue_instead_of_stalling(file_container: Contai
     def write(i: int) -> None:
         try:
             with file_container.database.transaction() as uow:
-                uow.session.add(PromptRow(user_id="alice", name=f"p{i}", title="t", content="c"))
+                uow.session.add(PromptRow(project_id="alice", name=f"p{i}", title="t", content="c"))
         except BaseException as exc:  # collected for the assertion below
             errors.append(exc)
 

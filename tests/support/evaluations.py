@@ -19,13 +19,14 @@ from autoforge.evaluations.repository import EvaluationRepository
 from autoforge.evaluations.schemas import Evaluation, EvaluationCreate
 from autoforge.evaluations.scoring import GenerationDefaults, Scoring
 from autoforge.evaluations.service import Defaults, get_evaluation, start_evaluations
+from autoforge.identity.caller import DEFAULT_PROJECT_ID
 from autoforge.llm.types import CompletionRequest
 from autoforge.prompts.schemas import PromptCreate
 from autoforge.prompts.service import create_prompt
 from autoforge.worker.jobs import JobRepository
 from autoforge.worker.models import JobRow
 
-OWNER = "local-user"
+OWNER = DEFAULT_PROJECT_ID
 MODEL = "fake/primary"
 
 
@@ -57,7 +58,7 @@ def seed_dataset(
     it is inferred from the answers when read."""
 
     def work(uow: UnitOfWork) -> tuple[str, str]:
-        dataset = DatasetRow(user_id=owner, name=name, latest_version=1)
+        dataset = DatasetRow(project_id=owner, name=name, latest_version=1)
         uow.session.add(dataset)
         uow.session.flush()
         version = DatasetVersionRow(

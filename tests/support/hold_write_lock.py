@@ -12,7 +12,7 @@ def main(db_file: str, seconds: float) -> None:
     conn = libsql.connect(db_file, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     conn.execute(
-        "INSERT INTO prompts (id, user_id, name, title, content, status, version, metadata,"
+        "INSERT INTO prompts (id, project_id, name, title, content, status, version, metadata,"
         " created_at, updated_at) VALUES ('blocker', 'bob', 'blocker', 't', 'c', 'draft', 1,"
         " '{}', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')"
     )

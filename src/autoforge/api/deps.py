@@ -7,8 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from autoforge.api.access import caller_of
 from autoforge.bootstrap import Container
+from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.identity.caller import Caller
 
 
 # Cheap dependencies are `async def` so FastAPI runs them on the event loop instead of
@@ -21,7 +24,20 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def write_transaction(container: ContainerDep) -> Iterator[UnitOfWork]:
+async def current_caller(request: Request) -> Caller:
+    """Who calls, as `AccessMiddleware` authenticated them (and checked their role)."""
+    return caller_of(request.scope.setdefault("state", {}))
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def scope_of(caller: Caller) -> Scope:
+    """The project every statement of the caller's transactions is confined to."""
+    return Scope(project_id=caller.project_id, actor=caller.actor)
+
+
+def write_transaction(container: ContainerDep, caller: CallerDep) -> Iterator[UnitOfWork]:
     """One write transaction per request, committed when the endpoint returns normally.
 
     Used with `scope="function"`: FastAPI's default scope for a dependency with `yield` is
@@ -31,15 +47,15 @@ def write_transaction(container: ContainerDep) -> Iterator[UnitOfWork]:
     failed commit reaches the client as a problem. Jobs queued in the transaction are
     dispatched, and events published, only after that commit (see `Database.transaction`).
     """
-    with container.database.transaction() as uow:
+    with container.database.transaction(scope=scope_of(caller)) as uow:
         yield uow
 
 
-def read_transaction(container: ContainerDep) -> Iterator[UnitOfWork]:
+def read_transaction(container: ContainerDep, caller: CallerDep) -> Iterator[UnitOfWork]:
     """One read-only transaction, closed as the endpoint returns (scope "function"): the
     connection goes back to the pool before the response is serialized and sent. Streaming
     endpoints do not use it; they open a transaction inside the stream, for its lifetime."""
-    with container.database.transaction(read_only=True) as uow:
+    with container.database.transaction(read_only=True, scope=scope_of(caller)) as uow:
         yield uow
 
 
@@ -47,9 +63,9 @@ WriteUoW = Annotated[UnitOfWork, Depends(write_transaction, scope="function")]
 ReadUoW = Annotated[UnitOfWork, Depends(read_transaction, scope="function")]
 
 
-async def current_principal(container: ContainerDep) -> str:
-    """Local mode has one user; the auth issue replaces only this function."""
-    return container.settings.local_user_id
+async def current_principal(caller: CallerDep) -> str:
+    """The caller's project: what the services call the owner of what they store."""
+    return caller.project_id
 
 
 Principal = Annotated[str, Depends(current_principal)]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from autoforge.bootstrap import Container
     from autoforge.db.unit_of_work import UnitOfWork
+    from autoforge.identity.caller import Caller
 
 console = Console()
 error_console = Console(stderr=True)
@@ -63,9 +64,34 @@ def container() -> Iterator[Container]:
         built.close()
 
 
+_callers: dict[int, Caller] = {}
+
+
+def caller(built: Container) -> Caller:
+    """Who every command acts as: the key in AUTOFORGE_API_KEY (`--api-key`), else the local
+    owner in the current project (AUTOFORGE_PROJECT, else the one `autoforge project use`
+    chose, else the default project)."""
+    found = _callers.get(id(built))
+    if found is None:
+        from autoforge.identity.current import cli_caller
+
+        found = _callers[id(built)] = cli_caller(built)
+    return found
+
+
 def owner(built: Container) -> str:
-    """The principal of every command: the local user until the auth issue lands."""
-    return built.settings.local_user_id
+    """The project every command reads and writes."""
+    return caller(built).project_id
+
+
+def run_scoped(built: Container, work: Callable[[UnitOfWork], T], *, read_only: bool = False) -> T:
+    """`work` in one transaction confined to the caller's project, re-run whole after a
+    transient database error."""
+    from autoforge.db.tenancy import Scope
+
+    who = caller(built)
+    scope = Scope(project_id=who.project_id, actor=who.actor)
+    return built.database.run(work, read_only=read_only, scope=scope)
 
 
 def problem_of(exc: BaseException) -> Problem | None:
@@ -132,7 +158,7 @@ def in_transaction(
     """The common case: `work(uow, owner)` in one transaction, re-run whole after a
     transient database error."""
     return run_command(
-        lambda built: built.database.run(lambda uow: work(uow, owner(built)), read_only=read_only),
+        lambda built: run_scoped(built, lambda uow: work(uow, owner(built)), read_only=read_only),
         as_json=as_json,
     )
 

@@ -21,6 +21,7 @@ from autoforge.cli.common import (
     owner,
     print_json,
     run_command,
+    run_scoped,
 )
 from autoforge.cli.scoring_options import (
     AssertionsFileOption,
@@ -112,7 +113,7 @@ def run(
             data = _request(prompt, dataset, fields)
             return service.start_evaluations(uow, me, data, service.defaults_of(built))
 
-        started = built.database.run(begin)
+        started = run_scoped(built, begin)
         if not as_json:
             line = describe_scoring(started.batch.evaluations[0].config)
             console.print(line, highlight=False, soft_wrap=True)
@@ -175,8 +176,8 @@ def _line(evaluation: Evaluation) -> str:
 def _read(built: Container, evaluation_id: str) -> Evaluation:
     from autoforge.evaluations.service import get_evaluation
 
-    return built.database.run(
-        lambda uow: get_evaluation(uow, owner(built), evaluation_id), read_only=True
+    return run_scoped(
+        built, lambda uow: get_evaluation(uow, owner(built), evaluation_id), read_only=True
     )
 
 
@@ -184,7 +185,8 @@ def _failures(built: Container, evaluations: list[Evaluation], limit: int) -> di
     from autoforge.evaluations.service import list_results
 
     def failing(evaluation_id: str) -> ResultPage:
-        return built.database.run(
+        return run_scoped(
+            built,
             lambda uow: list_results(uow, owner(built), evaluation_id, passed=False, limit=limit),
             read_only=True,
         )

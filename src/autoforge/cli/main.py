@@ -10,6 +10,7 @@ from autoforge.cli import datasets as dataset_commands
 from autoforge.cli import db as db_commands
 from autoforge.cli import doctor as doctor_command
 from autoforge.cli import evaluations as evaluation_commands
+from autoforge.cli import identity as identity_commands
 from autoforge.cli import optimizations as optimization_commands
 from autoforge.cli import prompts as prompt_commands
 from autoforge.cli import runs as run_commands
@@ -33,6 +34,36 @@ app.add_typer(optimization_commands.app, name="optimize")
 app.add_typer(run_commands.models_app, name="models")
 app.command("run")(run_commands.run)
 app.command("doctor")(doctor_command.doctor)
+app.add_typer(identity_commands.project_app, name="project")
+app.add_typer(identity_commands.key_app, name="key")
+app.add_typer(identity_commands.member_app, name="member")
+
+
+@app.callback()
+def main(
+    api_key: str | None = typer.Option(
+        None,
+        "--api-key",
+        envvar="AUTOFORGE_API_KEY",
+        help="act as this API key (its project and role) instead of the local owner",
+        show_default=False,
+    ),
+    project: str | None = typer.Option(
+        None,
+        "--project",
+        envvar="AUTOFORGE_PROJECT",
+        help="act in this project (an id) instead of the one `project use` chose",
+        show_default=False,
+    ),
+) -> None:
+    """AutoForgeNexus: keep, version, evaluate and optimize prompts."""
+    import os
+
+    # Settings read the environment: the options reach every command through it.
+    if api_key:
+        os.environ["AUTOFORGE_API_KEY"] = api_key
+    if project:
+        os.environ["AUTOFORGE_PROJECT"] = project
 
 
 @app.command()
@@ -50,6 +81,16 @@ def serve(
     from autoforge.db import migrations
 
     container = bootstrap()
+    if container.settings.auth_mode == "local" and not _is_loopback(host):
+        container.close()
+        typer.echo(
+            f"error: refusing to listen on {host} without authentication: in local mode every "
+            "request without credentials acts as the owner. Set AUTH_MODE=required (callers "
+            "then need an API key, `autoforge key create`, or a Clerk token: CLERK_JWKS_URL "
+            "and CLERK_ISSUER), or listen on 127.0.0.1.",
+            err=True,
+        )
+        raise typer.Exit(2)
     if migrate:
         migrations.upgrade(container.database.engine)
     if warm:
@@ -104,3 +145,14 @@ def _warm_up_in_background(container: Container) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -23,6 +23,7 @@ from autoforge.cli.common import (
     owner,
     print_json,
     run_command,
+    run_scoped,
     when,
 )
 from autoforge.cli.scoring_options import (
@@ -135,8 +136,8 @@ def run(
 
         data = OptimizationCreate.model_validate({k: v for k, v in body.items() if v is not None})
         default_model = built.gateway.config.default_model
-        started = built.database.run(
-            lambda uow: start_optimization(uow, owner(built), data, default_model)
+        started = run_scoped(
+            built, lambda uow: start_optimization(uow, owner(built), data, default_model)
         )
         if not as_json:
             console.print(
@@ -204,8 +205,8 @@ def _line(current: Optimization) -> str:
 def _read(built: Container, optimization_id: str) -> Optimization:
     from autoforge.optimizations.service import get_optimization
 
-    return built.database.run(
-        lambda uow: get_optimization(uow, owner(built), optimization_id), read_only=True
+    return run_scoped(
+        built, lambda uow: get_optimization(uow, owner(built), optimization_id), read_only=True
     )
 
 

@@ -28,6 +28,7 @@ from autoforge.cli.common import (
     print_json,
     read_content,
     run_command,
+    run_scoped,
     when,
 )
 from autoforge.cli.common import owner as owner_of
@@ -288,16 +289,17 @@ def edit(
         raise typer.BadParameter("give the new content (--content, --file or '-') or --title")
 
     def action(built: Container) -> tuple[int, Prompt]:
-        database, owner = built.database, owner_of(built)
+        owner = owner_of(built)
         # Read, then write in a second transaction, like an API client: the service checks
         # the base version under the write lock, so a change in between is a 409.
-        base = base_version or database.run(
+        base = base_version or run_scoped(
+            built,
             lambda uow: service.get_prompt(uow, owner, prompt_id(uow, owner, name)).version,
             read_only=True,
         )
         data = PromptUpdate(title=title, content=text, change_note=note, base_version=base)
-        prompt = database.run(
-            lambda uow: service.update_prompt(uow, owner, prompt_id(uow, owner, name), data)
+        prompt = run_scoped(
+            built, lambda uow: service.update_prompt(uow, owner, prompt_id(uow, owner, name), data)
         )
         return base, prompt
 

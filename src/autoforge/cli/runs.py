@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from autoforge.cli.common import JsonOption, console, parse_assignments, print_json, run_command
+from autoforge.cli.common import (
+    JsonOption,
+    console,
+    owner,
+    parse_assignments,
+    print_json,
+    run_command,
+)
 
 if TYPE_CHECKING:
     from autoforge.bootstrap import Container
@@ -74,9 +81,7 @@ def _call(built: Container, name: str, request: Any) -> RunResult:
     by_id = len(name) == 36 and name.count("-") == 4
     target = {"prompt_id": name} if by_id else {"name": name}
     with console.status(f"running {name} on {request.model or built.settings.llm_default_model}"):
-        return run_prompt(
-            built.database, built.gateway, built.settings.local_user_id, request, **target
-        )
+        return run_prompt(built.database, built.gateway, owner(built), request, **target)
 
 
 def _print_result(result: RunResult) -> None:

@@ -9,13 +9,14 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autoforge.db.base import Base, new_id, utcnow
+from autoforge.db.tenancy import ProjectOwned
 
 
-class DatasetRow(Base):
+class DatasetRow(ProjectOwned, Base):
     __tablename__ = "datasets"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(128))
+    project_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text, default=None)
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
@@ -25,7 +26,7 @@ class DatasetRow(Base):
     __table_args__ = (
         CheckConstraint("latest_version >= 0", name="latest_version_non_negative"),
         CheckConstraint("length(name) BETWEEN 1 AND 200", name="dataset_name_length"),
-        Index("uq_datasets_user_name", "user_id", "name", unique=True),
+        Index("uq_datasets_project_name", "project_id", "name", unique=True),
     )
 
 

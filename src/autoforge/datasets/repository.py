@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
 from autoforge.db.base import table_of
 from autoforge.db.bulk import bulk_insert
+from autoforge.db.tenancy import actor_of
 from autoforge.prompts.domain import Cursor
 from autoforge.prompts.repository import beyond
 
@@ -35,11 +36,7 @@ class DatasetRepository:
             DatasetVersionRow.dataset_id == DatasetRow.id,
             DatasetVersionRow.version_number == DatasetRow.latest_version,
         )
-        return (
-            select(DatasetRow, DatasetVersionRow)
-            .outerjoin(DatasetVersionRow, latest)
-            .where(DatasetRow.user_id == self.owner)
-        )
+        return select(DatasetRow, DatasetVersionRow).outerjoin(DatasetVersionRow, latest)
 
     @staticmethod
     def _view(found: Row[DatasetRow, DatasetVersionRow] | None) -> DatasetView | None:
@@ -66,22 +63,18 @@ class DatasetRepository:
         return [(dataset, version) for dataset, version in self.session.execute(query)]
 
     def get(self, dataset_id: str) -> DatasetRow | None:
-        return self.session.scalar(
-            select(DatasetRow).where(DatasetRow.id == dataset_id, DatasetRow.user_id == self.owner)
-        )
+        return self.session.scalar(select(DatasetRow).where(DatasetRow.id == dataset_id))
 
     def by_name(self, name: str) -> DatasetRow | None:
-        return self.session.scalar(
-            select(DatasetRow).where(DatasetRow.user_id == self.owner, DatasetRow.name == name)
-        )
+        return self.session.scalar(select(DatasetRow).where(DatasetRow.name == name))
 
     def add(self, row: DatasetRow) -> None:
-        row.user_id = self.owner
+        row.project_id = self.owner
         self.session.add(row)
         self.session.flush()
 
     def add_version(self, row: DatasetVersionRow) -> None:
-        row.created_by = self.owner
+        row.created_by = actor_of(self.session, self.owner)
         self.session.add(row)
         self.session.flush()
 

@@ -5,6 +5,7 @@ from autoforge.datasets import models as dataset_models
 from autoforge.db.base import Base
 from autoforge.evaluations import models as evaluation_models
 from autoforge.events import models as event_models
+from autoforge.identity import models as identity_models
 from autoforge.llm import models as llm_models
 from autoforge.optimizations import models as optimization_models
 from autoforge.prompts import models as prompt_models
@@ -16,6 +17,7 @@ __all__ = [
     "dataset_models",
     "evaluation_models",
     "event_models",
+    "identity_models",
     "llm_models",
     "optimization_models",
     "prompt_models",

@@ -18,7 +18,9 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from autoforge.db import tenancy
 from autoforge.db.engine import BEGIN_MODE
+from autoforge.db.tenancy import Scope
 from autoforge.errors import DatabaseBusyError, ReadOnlyTransactionError
 from autoforge.events.base import DomainEvent
 from autoforge.events.outbox import write_to_outbox
@@ -69,6 +71,9 @@ class UnitOfWork:
     def __init__(self, session: Session, *, read_only: bool) -> None:
         self.session = session
         self.read_only = read_only
+        # The project every statement is filtered to (`db/tenancy.py`); None: a system
+        # transaction (job runner, relay) that loads its targets by id across projects.
+        self.scope: Scope | None = tenancy.scope_of(session)
         self.events: list[DomainEvent] = []
         self.jobs: list[str] = []
 
@@ -108,6 +113,7 @@ def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 event.listen(AutoforgeSession, "do_orm_execute", _refuse_writes)
 event.listen(AutoforgeSession, "before_flush", _refuse_flush)
+tenancy.install(AutoforgeSession)
 
 
 JobDispatch = Callable[[Sequence[str]], None]
@@ -141,18 +147,21 @@ class Database:
         self._write_lock = threading.Lock()
         self.write_lock_timeout_s = 30.0
 
-    def _open(self, read_only: bool) -> Session:
+    def _open(self, read_only: bool, scope: Scope | None) -> Session:
         return AutoforgeSession(
             bind=self._reader if read_only else self._writer,
             expire_on_commit=False,
-            info={"read_only": read_only},
+            info={"read_only": read_only, tenancy.SCOPE_KEY: scope},
         )
 
     @contextmanager
-    def transaction(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
-        """Commit on success, rollback on any error. Read-only transactions always roll back."""
+    def transaction(
+        self, *, read_only: bool = False, scope: Scope | None = None
+    ) -> Iterator[UnitOfWork]:
+        """Commit on success, rollback on any error. Read-only transactions always roll back.
+        With a `scope`, every statement sees and writes only that project's rows."""
         if read_only:
-            with self._transaction(read_only=True) as uow:
+            with self._transaction(read_only=True, scope=scope) as uow:
                 yield uow
             return
         # FastAPI may enter and leave a dependency on different pool threads, so this is a
@@ -164,14 +173,14 @@ class Database:
                 "same thread would wait forever; nest with savepoint() instead)"
             )
         try:
-            with self._transaction(read_only=False) as uow:
+            with self._transaction(read_only=False, scope=scope) as uow:
                 yield uow
         finally:
             self._write_lock.release()
 
     @contextmanager
-    def _transaction(self, *, read_only: bool) -> Iterator[UnitOfWork]:
-        session = self._open(read_only)
+    def _transaction(self, *, read_only: bool, scope: Scope | None) -> Iterator[UnitOfWork]:
+        session = self._open(read_only, scope)
         # Start the transaction now: taking the write lock is the step that meets contention,
         # and retrying it is safe because nothing has been done yet.
         for attempt in _retrying(self.retry_attempts):
@@ -211,9 +220,15 @@ class Database:
         except Exception:
             log.exception("could not hand committed job(s) %s to a worker", ", ".join(job_ids))
 
-    def run(self, work: Callable[[UnitOfWork], T], *, read_only: bool = False) -> T:
+    def run(
+        self,
+        work: Callable[[UnitOfWork], T],
+        *,
+        read_only: bool = False,
+        scope: Scope | None = None,
+    ) -> T:
         """Runs `work` in a transaction, re-running it whole after a transient failure."""
         for attempt in _retrying(self.retry_attempts):
-            with attempt, self.transaction(read_only=read_only) as uow:
+            with attempt, self.transaction(read_only=read_only, scope=scope) as uow:
                 return work(uow)
         raise AssertionError("unreachable: tenacity reraises")

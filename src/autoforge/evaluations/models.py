@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autoforge.db.base import Base, new_id, utcnow
+from autoforge.db.tenancy import ProjectOwned
 
 EVALUATION_STATUSES = ("pending", "running", "completed", "failed")
 
@@ -30,11 +31,11 @@ def _unit_range(column: str) -> CheckConstraint:
     )
 
 
-class EvaluationRow(Base):
+class EvaluationRow(ProjectOwned, Base):
     __tablename__ = "evaluations"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(128), server_default="local-user")
+    project_id: Mapped[str] = mapped_column(String(128))
     prompt_id: Mapped[str] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"))
     prompt_version: Mapped[int] = mapped_column(Integer)
     dataset_version_id: Mapped[str | None] = mapped_column(
@@ -77,7 +78,7 @@ class EvaluationRow(Base):
             name="progress_consistent",
         ),
         CheckConstraint("total_cost >= 0 AND total_tokens >= 0", name="totals_non_negative"),
-        Index("ix_evaluations_user_created", "user_id", "created_at"),
+        Index("ix_evaluations_project_created", "project_id", "created_at"),
         Index("ix_evaluations_group", "group_id"),
         Index("ix_evaluations_prompt_id", "prompt_id"),
         Index("ix_evaluations_status", "status"),

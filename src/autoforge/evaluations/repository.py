@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -42,31 +42,29 @@ class CaseRecord:
 
 
 class EvaluationRepository:
-    """`owner` scopes every read to one user's evaluations; the worker passes None."""
+    """Reads are scoped to the unit of work's project (`db/tenancy.py`); the job runner's
+    system transactions load by id across projects."""
 
     def __init__(self, session: Session, owner: str | None = None) -> None:
         self.session = session
         self.owner = owner
-
-    def _owned(self) -> list[ColumnElement[bool]]:
-        return [] if self.owner is None else [EvaluationRow.user_id == self.owner]
 
     def add(self, row: EvaluationRow) -> None:
         self.session.add(row)
         self.session.flush()
 
     def get(self, evaluation_id: str) -> EvaluationRow | None:
-        query = select(EvaluationRow).where(EvaluationRow.id == evaluation_id, *self._owned())
+        query = select(EvaluationRow).where(EvaluationRow.id == evaluation_id)
         return self.session.scalars(query).first()
 
     def get_many(self, ids: Sequence[str]) -> dict[str, EvaluationRow]:
-        query = select(EvaluationRow).where(EvaluationRow.id.in_(ids), *self._owned())
+        query = select(EvaluationRow).where(EvaluationRow.id.in_(ids))
         return {row.id: row for row in self.session.scalars(query)}
 
     def page(
         self, *, prompt_id: str | None, status: str | None, after: Cursor | None, limit: int
     ) -> list[EvaluationRow]:
-        query = select(EvaluationRow).where(*self._owned())
+        query = select(EvaluationRow)
         if prompt_id is not None:
             query = query.where(EvaluationRow.prompt_id == prompt_id)
         if status is not None:

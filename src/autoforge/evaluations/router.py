@@ -12,6 +12,7 @@ from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
 from autoforge.api.sse import progress_stream
 from autoforge.bootstrap import Container
+from autoforge.db.tenancy import reading
 from autoforge.evaluations import service
 from autoforge.evaluations.comparison import compare_evaluations
 from autoforge.evaluations.schemas import (
@@ -123,7 +124,9 @@ def list_results(
 
 def _read(container: Container, owner: str, evaluation_id: str) -> Evaluation:
     return container.database.run(
-        lambda uow: service.get_evaluation(uow, owner, evaluation_id), read_only=True
+        lambda uow: service.get_evaluation(uow, owner, evaluation_id),
+        read_only=True,
+        scope=reading(owner),
     )
 
 

@@ -54,6 +54,7 @@ class RunPlan:
     template: str
     config: dict[str, Any]
     cases: list[Case]
+    project_id: str | None = None
 
     @property
     def assertions(self) -> AssertionSet:
@@ -113,7 +114,14 @@ def _plan(uow: UnitOfWork, row: EvaluationRow) -> RunPlan:
         if item.name not in done
     ]
     return RunPlan(
-        row.id, row.prompt_id, row.prompt_version, row.model, template, dict(row.config), cases
+        row.id,
+        row.prompt_id,
+        row.prompt_version,
+        row.model,
+        template,
+        dict(row.config),
+        cases,
+        project_id=row.project_id,
     )
 
 
@@ -170,7 +178,9 @@ class _CaseRunner:
             prompt=None if self.chat else rendered,
             params=self.params,
         )
-        trace = TraceContext(self.plan.prompt_id, self.plan.prompt_version, case.inputs)
+        trace = TraceContext(
+            self.plan.prompt_id, self.plan.prompt_version, case.inputs, self.plan.project_id
+        )
         # A model process that dies mid-case (killed, out of memory) restarts; the case is
         # asked again rather than scored as failed.
         return self.gateway.complete(

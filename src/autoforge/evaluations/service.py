@@ -112,7 +112,7 @@ def start_evaluations(
     rows, job_ids = [], []
     for model in data.models or [defaults.model]:
         row = EvaluationRow(
-            user_id=owner,
+            project_id=owner,
             prompt_id=prompt.prompt_id,
             prompt_version=prompt.version,
             dataset_version_id=dataset.version.id,

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Float, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autoforge.db.base import Base, new_id, utcnow
+from autoforge.db.tenancy import ProjectOwned
 
 
 class CachedResponseRow(Base):
@@ -25,7 +26,7 @@ class CachedResponseRow(Base):
     __table_args__ = (CheckConstraint("hit_count >= 0", name="hit_count_non_negative"),)
 
 
-class LLMCallRow(Base):
+class LLMCallRow(ProjectOwned, Base):
     """One call through the gateway, answered or failed, cached or not.
 
     `prompt_id` is a plain reference, not a foreign key: the log is append-only and
@@ -35,6 +36,7 @@ class LLMCallRow(Base):
     __tablename__ = "llm_calls"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str | None] = mapped_column(String(64), default=None)
     model: Mapped[str] = mapped_column(String(200))
     prompt_id: Mapped[str | None] = mapped_column(String(36), default=None)
     prompt_version: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -57,6 +59,7 @@ class LLMCallRow(Base):
         CheckConstraint("latency_ms >= 0", name="latency_non_negative"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
         Index("ix_llm_calls_created_at", "created_at"),
+        Index("ix_llm_calls_project_created", "project_id", "created_at"),
         Index("ix_llm_calls_prompt_created", "prompt_id", "created_at"),
         Index("ix_llm_calls_model", "model"),
     )

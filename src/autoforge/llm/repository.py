@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from autoforge.db.tenancy import reading
 from autoforge.db.unit_of_work import Database
 from autoforge.llm.models import LLMCallRow
 from autoforge.llm.types import CallRecord, CompletionRequest, TraceContext
@@ -29,6 +30,7 @@ class CallLog:
         trace = trace or TraceContext()
         values: dict[str, Any] = {
             "id": record.id,
+            "project_id": trace.project_id,
             "model": record.model,
             "prompt_id": trace.prompt_id,
             "prompt_version": trace.prompt_version,
@@ -60,15 +62,19 @@ class CallLog:
         model: str | None = None,
         prompt_id: str | None = None,
         limit: int = 50,
+        project_id: str | None = None,
     ) -> list[LLMCallRow]:
-        """Newest first. Waits for queued records, so a caller always sees its own calls."""
+        """Newest first. Waits for queued records, so a caller always sees its own calls.
+        With a `project_id`, that project's calls only; without, every call (the system's
+        view, for tests and benchmarks)."""
         self._writes.flush()
         query = select(LLMCallRow).order_by(LLMCallRow.created_at.desc(), LLMCallRow.id.desc())
         if model is not None:
             query = query.where(LLMCallRow.model == model)
         if prompt_id is not None:
             query = query.where(LLMCallRow.prompt_id == prompt_id)
-        with self._database.transaction(read_only=True) as uow:
+        scope = reading(project_id) if project_id is not None else None
+        with self._database.transaction(read_only=True, scope=scope) as uow:
             return list(uow.session.scalars(query.limit(limit)))
 
     def get(self, call_id: str) -> LLMCallRow | None:

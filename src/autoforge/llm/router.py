@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from autoforge.api.deps import ContainerDep
+from autoforge.api.deps import ContainerDep, Principal
 from autoforge.api.problems import PROBLEM_JSON, Problem
 from autoforge.llm import openai_format, service
 from autoforge.llm.gateway import Gateway
@@ -28,7 +28,7 @@ from autoforge.llm.schemas import (
     TraceList,
     TraceOut,
 )
-from autoforge.llm.types import CachePolicy, CompletionRequest
+from autoforge.llm.types import CachePolicy, CompletionRequest, TraceContext
 
 openai_router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 router = APIRouter(prefix="/api/v1", tags=["models"])
@@ -65,7 +65,9 @@ _COMPLETION_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @openai_router.post("/chat/completions", response_model=None, responses=_COMPLETION_RESPONSES)
-def chat_completions(body: ChatCompletionIn, container: ContainerDep, http: Request) -> Any:
+def chat_completions(
+    body: ChatCompletionIn, container: ContainerDep, owner: Principal, http: Request
+) -> Any:
     """OpenAI's chat completion, answered by any gateway model and traced.
 
     `stream: true` answers with server-sent events in OpenAI's chunk format.
@@ -77,11 +79,13 @@ def chat_completions(body: ChatCompletionIn, container: ContainerDep, http: Requ
         messages=body.message_dicts(),
         params=body.params(),
     )
-    return _answer(gateway, request, body, "chat", http)
+    return _answer(gateway, request, body, "chat", http, trace=TraceContext(project_id=owner))
 
 
 @openai_router.post("/completions", response_model=None, responses=_COMPLETION_RESPONSES)
-def completions(body: TextCompletionIn, container: ContainerDep, http: Request) -> Any:
+def completions(
+    body: TextCompletionIn, container: ContainerDep, owner: Principal, http: Request
+) -> Any:
     """OpenAI's legacy text completion: the prompt goes to the model verbatim."""
     gateway = container.gateway
     request = CompletionRequest(
@@ -89,7 +93,7 @@ def completions(body: TextCompletionIn, container: ContainerDep, http: Request) 
         prompt=str(body.prompt),
         params=body.params(),
     )
-    return _answer(gateway, request, body, "text", http)
+    return _answer(gateway, request, body, "text", http, trace=TraceContext(project_id=owner))
 
 
 @openai_router.get("/models")
@@ -127,22 +131,31 @@ def models(container: ContainerDep) -> list[ModelOut]:
 @router.get("/traces", response_model=TraceList, responses=_problems(422, 503))
 def traces(
     container: ContainerDep,
+    owner: Principal,
     model: str | None = None,
     prompt_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> TraceList:
     """Recorded model calls, newest first, optionally for one model or one prompt."""
-    rows = service.list_traces(container.gateway, model=model, prompt_id=prompt_id, limit=limit)
+    rows = service.list_traces(
+        container.gateway, owner, model=model, prompt_id=prompt_id, limit=limit
+    )
     return TraceList(items=[TraceOut.model_validate(row) for row in rows])
 
 
 def _answer(
-    gateway: Gateway, request: CompletionRequest, body: SamplingParams, kind: Kind, http: Request
+    gateway: Gateway,
+    request: CompletionRequest,
+    body: SamplingParams,
+    kind: Kind,
+    http: Request,
+    *,
+    trace: TraceContext,
 ) -> Any:
     policy = CachePolicy.BYPASS if body.no_cache else CachePolicy.AUTO
     if not body.stream:
-        return openai_format.response(kind, gateway.complete(request, cache=policy))
-    stream = gateway.stream(request, cache=policy)
+        return openai_format.response(kind, gateway.complete(request, cache=policy, trace=trace))
+    stream = gateway.stream(request, cache=policy, trace=trace)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     events = openai_format.sse(kind, stream, request.model, include_usage)
     return StreamingResponse(_until_disconnected(http, events), media_type="text/event-stream")

@@ -21,6 +21,7 @@ def run_completion(
     variables: Mapping[str, Any] | None = None,
     no_cache: bool = False,
     timeout_s: float | None = None,
+    project_id: str | None = None,
 ) -> CallResult:
     """Calls a model with already-rendered messages and stores the trace with its origin.
 
@@ -35,13 +36,14 @@ def run_completion(
     return gateway.complete(
         request,
         cache=CachePolicy.BYPASS if no_cache else CachePolicy.AUTO,
-        trace=TraceContext(prompt_id, prompt_version, variables),
+        trace=TraceContext(prompt_id, prompt_version, variables, project_id),
         timeout_s=timeout_s,
     )
 
 
 def list_traces(
     gateway: Gateway,
+    project_id: str,
     *,
     model: str | None = None,
     prompt_id: str | None = None,
@@ -49,4 +51,4 @@ def list_traces(
 ) -> list[LLMCallRow]:
     if gateway.calls is None:
         return []
-    return gateway.calls.list(model=model, prompt_id=prompt_id, limit=limit)
+    return gateway.calls.list(model=model, prompt_id=prompt_id, limit=limit, project_id=project_id)

@@ -120,6 +120,8 @@ class TraceContext:
     prompt_id: str | None = None
     prompt_version: int | None = None
     variables: Mapping[str, Any] | None = None
+    # The project the call is made for: its traces are listed there only.
+    project_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autoforge.db.base import Base, new_id, utcnow
+from autoforge.db.tenancy import ProjectOwned
 
 OPTIMIZATION_STATUSES = ("pending", "running", "completed", "failed")
 OPTIMIZATION_STRATEGIES = ("genetic", "bandit", "opro")
@@ -20,13 +21,13 @@ def _unit_range(column: str) -> CheckConstraint:
     )
 
 
-class OptimizationRow(Base):
+class OptimizationRow(ProjectOwned, Base):
     """One search from a prompt version on a dataset version; the figures once it is done."""
 
     __tablename__ = "optimizations"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(128))
+    project_id: Mapped[str] = mapped_column(String(128))
     prompt_id: Mapped[str] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"))
     prompt_version: Mapped[int] = mapped_column(Integer)
     dataset_version_id: Mapped[str | None] = mapped_column(
@@ -85,7 +86,7 @@ class OptimizationRow(Base):
         CheckConstraint(
             "calls_used >= 0 AND cache_hits >= 0 AND cost_usd >= 0", name="spend_non_negative"
         ),
-        Index("ix_optimizations_user_created", "user_id", "created_at"),
+        Index("ix_optimizations_project_created", "project_id", "created_at"),
         Index("ix_optimizations_prompt_id", "prompt_id"),
     )
 

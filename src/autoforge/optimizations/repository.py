@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -18,27 +18,25 @@ from autoforge.prompts.repository import beyond
 
 
 class OptimizationRepository:
-    """`owner` scopes every read to one user's optimizations; the worker passes None."""
+    """Reads are scoped to the unit of work's project (`db/tenancy.py`); the job runner's
+    system transactions load by id across projects."""
 
     def __init__(self, session: Session, owner: str | None = None) -> None:
         self.session = session
         self.owner = owner
-
-    def _owned(self) -> list[ColumnElement[bool]]:
-        return [] if self.owner is None else [OptimizationRow.user_id == self.owner]
 
     def add(self, row: OptimizationRow) -> None:
         self.session.add(row)
         self.session.flush()
 
     def get(self, optimization_id: str) -> OptimizationRow | None:
-        query = select(OptimizationRow).where(OptimizationRow.id == optimization_id, *self._owned())
+        query = select(OptimizationRow).where(OptimizationRow.id == optimization_id)
         return self.session.scalars(query).first()
 
     def page(
         self, *, prompt_id: str | None, status: str | None, after: Cursor | None, limit: int
     ) -> list[OptimizationRow]:
-        query = select(OptimizationRow).where(*self._owned())
+        query = select(OptimizationRow)
         if prompt_id is not None:
             query = query.where(OptimizationRow.prompt_id == prompt_id)
         if status is not None:

@@ -12,6 +12,7 @@ from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
 from autoforge.api.sse import progress_stream
 from autoforge.bootstrap import Container
+from autoforge.db.tenancy import reading
 from autoforge.optimizations import service
 from autoforge.optimizations.schemas import (
     CandidatePage,
@@ -102,7 +103,9 @@ def list_candidates(
 
 def _read(container: Container, owner: str, optimization_id: str) -> Optimization:
     return container.database.run(
-        lambda uow: service.get_optimization(uow, owner, optimization_id), read_only=True
+        lambda uow: service.get_optimization(uow, owner, optimization_id),
+        read_only=True,
+        scope=reading(owner),
     )
 
 

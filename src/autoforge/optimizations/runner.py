@@ -278,7 +278,7 @@ def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult)
     uow.collect(
         OptimizationCompleted(
             optimization_id=row.id,
-            owner_id=row.user_id,
+            owner_id=row.project_id,
             prompt_id=row.prompt_id,
             best_version=row.best_version,
             strategy=row.strategy,
@@ -296,7 +296,7 @@ def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult)
 def _save_best(uow: UnitOfWork, row: OptimizationRow, result: OptimizationResult) -> int:
     """A new version of the prompt holding the best template (no label moves). If the
     prompt's latest version already holds it (nothing better was found), that version."""
-    current = get_prompt(uow, row.user_id, row.prompt_id)
+    current = get_prompt(uow, row.project_id, row.prompt_id)
     if current.content == result.template:
         return current.version
     note = (
@@ -304,7 +304,7 @@ def _save_best(uow: UnitOfWork, row: OptimizationRow, result: OptimizationResult
         f"{result.calls} calls: {result.verdict()}"
     )
     update = PromptUpdate(content=result.template, change_note=note, base_version=current.version)
-    return update_prompt(uow, row.user_id, row.prompt_id, update).version
+    return update_prompt(uow, row.project_id, row.prompt_id, update).version
 
 
 def _candidate(position: int, entry: HistoryEntry) -> dict[str, Any]:

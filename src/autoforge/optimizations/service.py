@@ -89,7 +89,7 @@ def start_optimization(
     )
     dataset = resolve_version(uow, owner, data.dataset, data.dataset_version, min_items=MIN_ITEMS)
     row = OptimizationRow(
-        user_id=owner,
+        project_id=owner,
         prompt_id=prompt.prompt_id,
         prompt_version=prompt.version,
         dataset_version_id=dataset.version.id,

@@ -13,6 +13,7 @@ from typing import Literal
 
 import orjson
 
+from autoforge.db.tenancy import reading
 from autoforge.db.unit_of_work import Database
 from autoforge.prompts.domain import Cursor, ListFilters
 from autoforge.prompts.repository import EXPORT_FIELDS, AnyRow, PromptRepository
@@ -37,7 +38,7 @@ def export_prompts(
     if fmt == "csv":
         yield _csv_chunk([EXPORT_FIELDS])
     after: Cursor | None = None
-    with database.transaction(read_only=True) as uow:
+    with database.transaction(read_only=True, scope=reading(owner)) as uow:
         repo = PromptRepository(uow.session, owner)
         while True:
             rows = repo.export_batch(filters, after, batch_size, as_json=fmt == "jsonl")

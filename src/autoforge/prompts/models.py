@@ -9,15 +9,16 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autoforge.db.base import Base, new_id, utcnow
+from autoforge.db.tenancy import ProjectOwned
 
 PROMPT_STATUSES = ("draft", "active", "archived")
 
 
-class PromptRow(Base):
+class PromptRow(ProjectOwned, Base):
     __tablename__ = "prompts"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(128))
+    project_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(255))
     content: Mapped[str] = mapped_column(Text)
@@ -37,17 +38,16 @@ class PromptRow(Base):
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("length(name) BETWEEN 1 AND 200", name="name_length"),
         CheckConstraint("length(title) >= 1", name="title_not_empty"),
-        Index("uq_prompts_user_id_name", "user_id", "name", unique=True),
-        Index("ix_prompts_user_id", "user_id"),
+        Index("uq_prompts_project_name", "project_id", "name", unique=True),
         Index("ix_prompts_status", "status"),
         Index("ix_prompts_created_at", "created_at"),
         Index("ix_prompts_parent_id", "parent_id"),
         Index("ix_prompts_deleted_at", "deleted_at"),
-        Index("ix_prompts_user_status_created", "user_id", "status", "created_at"),
-        # The hot list query: a user's live prompts newest first, id breaks ties for cursors.
+        Index("ix_prompts_project_status_created", "project_id", "status", "created_at"),
+        # The hot list query: a project's live prompts newest first, id breaks ties for cursors.
         Index(
-            "ix_prompts_live_by_user",
-            "user_id",
+            "ix_prompts_live_by_project",
+            "project_id",
             "status",
             "created_at",
             "id",
@@ -55,8 +55,8 @@ class PromptRow(Base):
         ),
         # The same without a status filter (the default listing) and the export's key order.
         Index(
-            "ix_prompts_live_by_user_created",
-            "user_id",
+            "ix_prompts_live_by_project_created",
+            "project_id",
             "created_at",
             "id",
             sqlite_where=text("deleted_at IS NULL"),
@@ -117,11 +117,11 @@ class PromptLabelRow(Base):
     )
 
 
-class PromptTemplateRow(Base):
+class PromptTemplateRow(ProjectOwned, Base):
     __tablename__ = "prompt_templates"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(128))
+    project_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text, default=None)
     content: Mapped[str] = mapped_column(Text)
@@ -134,6 +134,6 @@ class PromptTemplateRow(Base):
     __table_args__ = (
         CheckConstraint("usage_count >= 0", name="usage_count_non_negative"),
         CheckConstraint("length(name) BETWEEN 1 AND 200", name="template_name_length"),
-        Index("uq_prompt_templates_user_name", "user_id", "name", unique=True),
+        Index("uq_prompt_templates_project_name", "project_id", "name", unique=True),
         Index("ix_prompt_templates_category_usage", "category", "usage_count"),
     )

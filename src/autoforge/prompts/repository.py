@@ -1,7 +1,9 @@
-"""Every query of the prompt aggregate, scoped to one owner. Flushes, never commits.
+"""Every query of the prompt aggregate. Flushes, never commits.
 
-Child rows (versions, tags, labels) are reached by a prompt id that the service has already
-loaded through the owner-scoped queries here, so they need no owner filter of their own.
+The unit of work scopes every statement on `prompts` to its project (`db/tenancy.py`), so
+no query here filters by project itself. Child rows (versions, tags, labels) are reached by
+a prompt id the service has already loaded through that filter. The bulk paths select ORM
+attributes (not the Core table) so that the filter applies to them too.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from autoforge.db.base import UTCDateTime
+from autoforge.db.tenancy import actor_of
 from autoforge.prompts.domain import Cursor, ListFilters, escape_like
 from autoforge.prompts.models import PromptLabelRow, PromptRow, PromptTagRow, PromptVersionRow
 
@@ -41,7 +44,7 @@ AnyRow = Row[*tuple[Any, ...]]
 PROMPTS: Table = PromptRow.metadata.tables["prompts"]
 # Column orders of the rows the bulk import hands to `insert_rows`.
 PROMPT_COLUMNS = (
-    *("id", "user_id", "name", "title", "content"),
+    *("id", "project_id", "name", "title", "content"),
     *("status", "version", "metadata", "created_at", "updated_at"),
 )
 VERSION_COLUMNS = (
@@ -134,13 +137,18 @@ def apply_filters(query: Select[*Columns], filters: ListFilters) -> Select[*Colu
     return query
 
 
+def _attribute(column: str) -> Any:
+    """The mapped attribute of a `prompts` column (`metadata` is `metadata_` on the class)."""
+    return getattr(PromptRow, "metadata_" if column == "metadata" else column)
+
+
 class PromptRepository:
     def __init__(self, session: Session, owner: str) -> None:
         self.session = session
-        self.owner = owner
+        self.owner = owner  # the project new rows are stored in
 
     def _views(self) -> Select[PromptRow, str, str]:
-        return select(PromptRow, tags_json(), labels_json()).where(PromptRow.user_id == self.owner)
+        return select(PromptRow, tags_json(), labels_json())
 
     @staticmethod
     def _to_view(row: PromptRow, tags: str, labels: str) -> PromptView:
@@ -170,19 +178,15 @@ class PromptRepository:
         return [self._to_view(*found) for found in self.session.execute(query)]
 
     def get(self, prompt_id: str) -> PromptRow | None:
-        return self.session.scalar(
-            select(PromptRow).where(PromptRow.id == prompt_id, PromptRow.user_id == self.owner)
-        )
+        return self.session.scalar(select(PromptRow).where(PromptRow.id == prompt_id))
 
     def name_taken(self, name: str) -> bool:
         """Deleted prompts keep their name until they are deleted for good."""
-        found = self.session.scalar(
-            select(PromptRow.id).where(PromptRow.user_id == self.owner, PromptRow.name == name)
-        )
+        found = self.session.scalar(select(PromptRow.id).where(PromptRow.name == name))
         return found is not None
 
     def add(self, row: PromptRow) -> None:
-        row.user_id = self.owner
+        row.project_id = self.owner
         self.session.add(row)
         self.session.flush()
 
@@ -194,7 +198,7 @@ class PromptRepository:
             title=row.title,
             content=row.content,
             change_note=change_note,
-            created_by=self.owner,
+            created_by=actor_of(self.session, self.owner),
         )
         self.session.add(version)
         return version
@@ -225,7 +229,7 @@ class PromptRepository:
             row = PromptLabelRow(prompt_id=prompt_id, label=label)
             self.session.add(row)
         row.version_number = version
-        row.updated_by = self.owner
+        row.updated_by = actor_of(self.session, self.owner)
         row.updated_at = now
         self.session.flush()
         return row
@@ -252,10 +256,10 @@ class PromptRepository:
             chunk = names[start : start + _IN_CHUNK]
             columns = ("id", "name", "title", "content", "status", "version", "metadata")
             query = select(
-                *(PROMPTS.c[name] for name in columns),
-                PROMPTS.c.deleted_at,
+                *(_attribute(name).label(name) for name in columns),
+                PromptRow.deleted_at,
                 tags_json().label("tags"),
-            ).where(PROMPTS.c.user_id == self.owner, PROMPTS.c.name.in_(chunk))
+            ).where(PromptRow.name.in_(chunk))
             found.update((row.name, row) for row in self.session.execute(query))
         return found
 
@@ -300,7 +304,7 @@ class PromptRepository:
         """Oldest first by (created_at, id), so rows created during an export come last.
         Values stay in stored form (ISO text, JSON text): an export only passes them on.
         With `as_json`, SQLite builds each prompt's JSON object itself (column `line`)."""
-        stored = {name: type_coerce(PROMPTS.c[name], String) for name in _EXPORTED}
+        stored = {name: type_coerce(_attribute(name), String) for name in _EXPORTED}
         fields = {**stored, "tags": tags_json(), "labels": labels_json()}
         if as_json:
             for name in ("tags", "labels", "metadata"):
@@ -309,11 +313,11 @@ class PromptRepository:
             columns = [func.json_object(*pairs).label("line")]
         else:
             columns = [fields[name].label(name) for name in EXPORT_FIELDS]
-        query = select(*columns, stored["created_at"].label("stamp"), PROMPTS.c.id.label("key"))
-        query = apply_filters(query.where(PROMPTS.c.user_id == self.owner), filters)
+        query = select(*columns, stored["created_at"].label("stamp"), PromptRow.id.label("key"))
+        query = apply_filters(query, filters)
         if after is not None:
             query = query.where(
-                beyond(PROMPTS.c.created_at, PROMPTS.c.id, after, newest_first=False)
+                beyond(PromptRow.created_at, PromptRow.id, after, newest_first=False)
             )
-        query = query.order_by(PROMPTS.c.created_at, PROMPTS.c.id).limit(limit)
+        query = query.order_by(PromptRow.created_at, PromptRow.id).limit(limit)
         return self.session.execute(query).all()

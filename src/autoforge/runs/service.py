@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from autoforge.db.tenancy import reading
 from autoforge.db.unit_of_work import Database, UnitOfWork
 from autoforge.errors import ValidationFailed
 from autoforge.llm.gateway import Gateway
@@ -64,7 +65,7 @@ def run_prompt(
 ) -> RunResult:
     """Runs the prompt given by id or by name. No transaction is open while the model runs:
     that can take seconds, and it would hold a database connection for nothing."""
-    with database.transaction(read_only=True) as uow:
+    with database.transaction(read_only=True, scope=reading(owner)) as uow:
         resolved = _resolve(uow, owner, request, prompt_id=prompt_id, name=name)
     rendered = render_prompt(resolved.content, request.variables)
     model = request.model or gateway.config.default_model
@@ -78,7 +79,9 @@ def run_prompt(
     result = gateway.complete(
         call,
         cache=CachePolicy.BYPASS if request.no_cache else CachePolicy.AUTO,
-        trace=TraceContext(resolved.prompt_id, resolved.version, request.variables),
+        trace=TraceContext(
+            resolved.prompt_id, resolved.version, request.variables, project_id=owner
+        ),
     )
     record = result.record
     return RunResult(

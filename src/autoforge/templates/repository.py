@@ -17,16 +17,12 @@ class TemplateRepository:
 
     def get(self, template_id: str) -> PromptTemplateRow | None:
         return self.session.scalar(
-            select(PromptTemplateRow).where(
-                PromptTemplateRow.id == template_id, PromptTemplateRow.user_id == self.owner
-            )
+            select(PromptTemplateRow).where(PromptTemplateRow.id == template_id)
         )
 
     def name_taken(self, name: str) -> bool:
         found = self.session.scalar(
-            select(PromptTemplateRow.id).where(
-                PromptTemplateRow.user_id == self.owner, PromptTemplateRow.name == name
-            )
+            select(PromptTemplateRow.id).where(PromptTemplateRow.name == name)
         )
         return found is not None
 
@@ -34,7 +30,7 @@ class TemplateRepository:
         self, category: str | None, after: Cursor | None, limit: int
     ) -> list[PromptTemplateRow]:
         """Newest first, keyset-paginated on (created_at, id)."""
-        query = select(PromptTemplateRow).where(PromptTemplateRow.user_id == self.owner)
+        query = select(PromptTemplateRow)
         if category is not None:
             query = query.where(PromptTemplateRow.category == category)
         if after is not None:
@@ -47,7 +43,7 @@ class TemplateRepository:
         return list(self.session.scalars(query))
 
     def add(self, row: PromptTemplateRow) -> None:
-        row.user_id = self.owner
+        row.project_id = self.owner
         self.session.add(row)
         self.session.flush()
 

@@ -1,0 +1,1 @@
+"""Who calls: organizations, projects, members, API keys and sign-in."""
