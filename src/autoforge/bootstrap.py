@@ -12,7 +12,11 @@ from autoforge.evaluations.embeddings import SentenceEmbedder
 from autoforge.events.base import DomainEvent
 from autoforge.events.bus import EventBus
 from autoforge.events.relay import OutboxRelay
+from autoforge.identity import service as identity_service
 from autoforge.identity.authenticate import Authenticator
+from autoforge.identity.caller import Caller
+from autoforge.identity.clerk import ClerkIdentity, ClerkVerifier, TokenRejected
+from autoforge.identity.service import Rejected
 from autoforge.llm.cache import ResponseCache
 from autoforge.llm.gateway import Gateway, GatewayConfig, ModelClient
 from autoforge.llm.litellm_client import LiteLLMClient
@@ -82,10 +86,30 @@ def bootstrap(settings: Settings | None = None) -> Container:
 
 def build_authenticator(settings: Settings, database: Database) -> Authenticator:
     """API keys always; Clerk tokens when its JWKS URL and issuer are configured."""
+    verify, sign_in = None, None
+    if settings.clerk_jwks_url and settings.clerk_issuer:
+        verifier = ClerkVerifier(
+            settings.clerk_jwks_url,
+            settings.clerk_issuer,
+            audience=settings.clerk_audience,
+            leeway_s=settings.jwt_leeway_s,
+        )
+
+        def verify(token: str) -> ClerkIdentity:
+            try:
+                return verifier.verify(token)
+            except TokenRejected as exc:
+                raise Rejected(f"the sign-in token is not accepted: {exc}") from None
+
+        def sign_in(identity: ClerkIdentity, project: str | None) -> Caller:
+            return database.run(lambda uow: identity_service.sign_in(uow, identity, project))
+
     return Authenticator(
         database,
         allow_local=settings.auth_mode == "local",
         cache_s=settings.auth_cache_s,
+        verify_token=verify,
+        sign_in=sign_in,
     )
 
 

@@ -27,12 +27,14 @@ PROJECT_HEADER = "x-autoforge-project"
 _ADMIN_ALWAYS = ("/api/v1/keys",)
 _ADMIN_TO_CHANGE = ("/api/v1/members", "/api/v1/projects")
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+# POSTs that only read (a body too rich for a query string).
+_READ_POSTS = frozenset({"/api/v1/evaluations:compare"})
 
 
 def needed_role(method: str, path: str) -> Role:
     if path.startswith(_ADMIN_ALWAYS):
         return Role.ADMIN
-    if method in _READS:
+    if method in _READS or (method == "POST" and path in _READ_POSTS):
         return Role.VIEWER
     if path.startswith(_ADMIN_TO_CHANGE):
         return Role.ADMIN

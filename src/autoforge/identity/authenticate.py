@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from autoforge.db.unit_of_work import Database
 from autoforge.identity import service
 from autoforge.identity.caller import Caller, Via, local_caller
+from autoforge.identity.clerk import ClerkIdentity
 from autoforge.identity.keys import SECRET_PREFIX
 from autoforge.identity.service import Rejected
 
@@ -49,8 +50,8 @@ class Authenticator:
         *,
         allow_local: bool,
         cache_s: float,
-        verify_token: Callable[[str], object] | None = None,
-        sign_in: Callable[[object, str | None], Caller] | None = None,
+        verify_token: Callable[[str], ClerkIdentity] | None = None,
+        sign_in: Callable[[ClerkIdentity, str | None], Caller] | None = None,
     ) -> None:
         self._database = database
         self._allow_local = allow_local

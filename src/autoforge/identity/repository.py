@@ -78,7 +78,7 @@ class IdentityRepository:
             .where(MembershipRow.organization_id == organization_id)
             .order_by(MembershipRow.created_at, UserRow.id)
         )
-        return [(m, u) for m, u in self.session.execute(query).tuples()]
+        return [(m, u) for m, u in self.session.execute(query)]
 
     def project_role(self, project_id: str, user_id: str) -> ProjectRoleRow | None:
         return self.session.get(ProjectRoleRow, (project_id, user_id))

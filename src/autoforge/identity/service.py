@@ -20,6 +20,7 @@ from autoforge.identity.caller import (
     Caller,
     Via,
 )
+from autoforge.identity.clerk import ClerkIdentity
 from autoforge.identity.models import (
     ApiKeyRow,
     MembershipRow,
@@ -325,3 +326,30 @@ def caller_for_user(
 
 def touch_key(uow: UnitOfWork, key_id: str, when: datetime) -> None:
     IdentityRepository(uow.session).touch_key(key_id, when)
+
+
+def sign_in(uow: UnitOfWork, identity: ClerkIdentity, project_id: str | None) -> Caller:
+    """A person signed in through Clerk: their organization and user are created on first
+    sight (with a default project), and the token's role, which Clerk manages, is theirs."""
+    if identity.organization_id is None or identity.role is None:
+        raise Rejected("the token names no active organization: choose one in Clerk first")
+    repo = IdentityRepository(uow.session)
+    organization = repo.organization_by_external(identity.organization_id)
+    if organization is None:
+        name = identity.organization_slug or identity.organization_id
+        organization = OrganizationRow(name=name[:200], external_id=identity.organization_id)
+        repo.add(organization)
+        repo.add(ProjectRow(organization_id=organization.id, name="Default"))
+    user = repo.user_by_external(identity.user_id)
+    if user is None:
+        user = UserRow(external_id=identity.user_id, email=identity.email)
+        repo.add(user)
+    membership = repo.membership(organization.id, user.id)
+    if membership is None:
+        repo.add(
+            MembershipRow(organization_id=organization.id, user_id=user.id, role=identity.role)
+        )
+    elif membership.role != identity.role:
+        membership.role = identity.role.value
+        uow.session.flush()
+    return caller_for_user(uow, user.id, organization.id, project_id, Via.CLERK)
