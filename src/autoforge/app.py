@@ -14,6 +14,7 @@ from autoforge.api.access import AccessMiddleware
 from autoforge.api.bodies import MAX_IMPORT_BYTES
 from autoforge.api.body_limit import BodyLimitMiddleware
 from autoforge.api.rate_limit import RateLimiter
+from autoforge.api.responses import guarded
 from autoforge.bootstrap import Container, bootstrap
 from autoforge.config import get_settings
 from autoforge.dashboard.router import router as dashboard_router
@@ -87,15 +88,15 @@ def create_app(container: Container | None = None) -> FastAPI:
             expose_headers=["Retry-After", "ETag"],
         )
     app.include_router(health_router)
-    app.include_router(llm_router)
-    app.include_router(openai_router)
-    app.include_router(prompts_router)
-    app.include_router(runs_router)
-    app.include_router(templates_router)
-    app.include_router(evaluations_router)
-    app.include_router(datasets_router)
-    app.include_router(optimizations_router)
-    app.include_router(dashboard_router)
-    app.include_router(identity_router)
+    app.include_router(llm_router, responses=guarded())
+    app.include_router(openai_router, responses=guarded())
+    app.include_router(prompts_router, responses=guarded())
+    app.include_router(runs_router, responses=guarded())
+    app.include_router(templates_router, responses=guarded())
+    app.include_router(evaluations_router, responses=guarded())
+    app.include_router(datasets_router, responses=guarded())
+    app.include_router(optimizations_router, responses=guarded())
+    app.include_router(dashboard_router, responses=guarded())
+    app.include_router(identity_router, responses=guarded())
     web_ui.mount(app, settings.autoforge_web_dir)
     return app

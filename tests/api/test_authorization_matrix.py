@@ -316,7 +316,7 @@ def call(world: World, method: str, path: str, caller: str) -> tuple[str, Any]:
 
 
 def verdict(
-    path: str, url: str, caller: str, needed: Role, response: Any, secrets: list[str]
+    path: str, url: str, *, caller: str, needed: Role, response: Any, secrets: list[str]
 ) -> str | None:
     """None when the answer is the expected one; else what is wrong with it."""
     status = response.status_code
@@ -351,13 +351,19 @@ def test_every_route_answers_every_caller_as_its_role_allows(world: World) -> No
         for method, path in found:
             url, response = call(world, method, path, caller)
             cells += 1
-            problem = verdict(path, url, caller, EXPECTED[method, path], response, world.secrets)
+            problem = verdict(
+                path,
+                url,
+                caller=caller,
+                needed=EXPECTED[method, path],
+                response=response,
+                secrets=world.secrets,
+            )
             if problem is not None:
                 leaks += "leak" in problem
                 wrong.append(f"{caller:>26} {method:6} {path}: {problem}")
 
-    print(
-        f"\nauthorization matrix: {cells} cells, {len(found)} routes x {len(CALLERS)} callers, {leaks} leaks"
-    )
+    shape = f"{len(found)} routes x {len(CALLERS)} callers"
+    print(f"\nauthorization matrix: {cells} cells ({shape}), {leaks} leaks")
     assert cells == len(found) * len(CALLERS)
     assert not wrong, "\n".join(wrong)

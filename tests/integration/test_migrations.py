@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import inspect, select
@@ -34,18 +35,20 @@ def test_data_survives_downgrade_and_upgrade(tmp_path: Path) -> None:
     container = bootstrap(settings_for(tmp_path))
     engine = container.database.engine
     migrations.upgrade(engine, "0001")
-    with container.database.transaction() as uow:
-        prompt = PromptRow(project_id="alice", name="keep-me", title="T", content="Hello {{x}}")
-        uow.session.add(prompt)
-        uow.session.flush()
-        uow.session.add(PromptTagRow(prompt_id=prompt.id, tag_name="t1"))
-        uow.session.add(
-            PromptVersionRow(
-                prompt_id=prompt.id, version_number=1, title="T", content="Hello", created_by="a"
-            )
-        )
-    # Written with raw SQL: the current model has columns that revision 0001 lacks.
+    # Written with raw SQL: the current models have columns that revision 0001 lacks.
+    prompt = PromptRow(id="p1")
     with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO prompts (id, user_id, name, title, content, status, version, metadata,"
+            " created_at, updated_at) VALUES ('p1', 'alice', 'keep-me', 'T', 'Hello {{x}}',"
+            " 'draft', 1, '{}', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')"
+        )
+        conn.exec_driver_sql("INSERT INTO prompt_tags (prompt_id, tag_name) VALUES ('p1', 't1')")
+        conn.exec_driver_sql(
+            "INSERT INTO prompt_versions (id, prompt_id, version_number, title, content,"
+            " created_by, created_at) VALUES ('v1', 'p1', 1, 'T', 'Hello', 'a',"
+            " '2026-01-01T00:00:00.000000Z')"
+        )
         conn.exec_driver_sql(
             "INSERT INTO evaluations (id, prompt_id, prompt_version, status, provider, model,"
             " overall_score, config, created_at, updated_at) VALUES ('ev1', ?, 1, 'completed',"
@@ -89,3 +92,67 @@ def test_cli_db_commands(tmp_path: Path) -> None:
     down = runner.invoke(app, ["db", "downgrade", "base"], env=env)
     assert down.exit_code == 0
     assert "base (empty)" in down.output
+
+
+def test_a_single_user_database_moves_into_the_default_project_whole(tmp_path: Path) -> None:
+    """Data made before teams (revision 0006: one user's prompts, datasets, evaluations,
+    optimizations and call log) is all in the default project afterwards, readable over
+    HTTP by `make run`'s local owner, with nothing lost."""
+    from fastapi.testclient import TestClient
+
+    from autoforge.app import create_app
+    from autoforge.identity.caller import DEFAULT_PROJECT_ID
+    from tests.support.evaluations import start_evaluation, wait_until_finished
+    from tests.support.optimizations import read, start, with_oracle
+
+    container = bootstrap(settings_for(tmp_path))
+    engine = container.database.engine
+    migrations.upgrade(engine)
+    container, _ = with_oracle(container)
+    evaluation_ids, _ = start_evaluation(container, prompt_name="review", dataset_name="sentiment")
+    optimization_id, _ = start(container, budget={"calls": 120})
+    with TestClient(create_app(container)) as client:
+        for evaluation_id in evaluation_ids:
+            wait_until_finished(container, evaluation_id)
+        deadline = time.monotonic() + 60
+        while read(container, optimization_id).status not in ("completed", "failed"):
+            assert time.monotonic() < deadline, "the optimization did not finish"
+            time.sleep(0.05)
+        before = {url: client.get(url).json() for url in URLS(evaluation_ids[0], optimization_id)}
+
+    migrations.downgrade(engine, "0006")  # the shape of a database made before teams
+    with engine.connect() as conn:
+        owners = {
+            table: set(conn.exec_driver_sql(f"SELECT DISTINCT user_id FROM {table}").scalars())
+            for table in ("prompts", "datasets", "evaluations", "optimizations")
+        }
+    assert owners == {table: {"local-user"} for table in owners}
+
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        projects = {
+            table: set(conn.exec_driver_sql(f"SELECT DISTINCT project_id FROM {table}").scalars())
+            for table in ("prompts", "datasets", "evaluations", "optimizations", "llm_calls")
+        }
+    assert projects == {table: {DEFAULT_PROJECT_ID} for table in projects}
+    with TestClient(create_app(container)) as client:
+        after = {url: client.get(url).json() for url in before}
+    assert after == before
+    assert len(before["/api/v1/prompts"]["items"]) == 1
+    assert before[f"/api/v1/optimizations/{optimization_id}"]["status"] == "completed"
+    container.gateway.close()
+    container.close()
+
+
+def URLS(evaluation_id: str, optimization_id: str) -> list[str]:  # noqa: N802
+    return [
+        "/api/v1/prompts",
+        "/api/v1/datasets",
+        "/api/v1/evaluations",
+        f"/api/v1/evaluations/{evaluation_id}",
+        f"/api/v1/evaluations/{evaluation_id}/results",
+        f"/api/v1/optimizations/{optimization_id}",
+        f"/api/v1/optimizations/{optimization_id}/candidates",
+        "/api/v1/traces",
+        "/api/v1/dashboard",
+    ]

@@ -11,6 +11,15 @@ _PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
         "The model provider refused the request",
         {"title": "Bad request", "detail": "the provider rejected the parameters"},
     ),
+    401: (
+        "No credentials, or ones that are not accepted (unknown, revoked, expired key; a token "
+        "that does not verify)",
+        {"title": "Unauthorized", "detail": "the API key sk-afn-…abcd was revoked"},
+    ),
+    403: (
+        "Your role in this project is below what this route needs",
+        {"title": "Forbidden", "detail": "POST /api/v1/prompts needs the member role or above"},
+    ),
     404: (
         "No such resource for this owner",
         {"title": "Not found", "detail": "prompt 7f1c2f9e-... not found"},
@@ -38,8 +47,9 @@ _PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
         },
     ),
     429: (
-        "The model provider is rate limiting us; retried with back-off first",
-        {"title": "Rate limited", "detail": "openai/gpt-4o-mini: rate limited"},
+        "Rate limited: this key's or address's request budget (with `Retry-After`), or the "
+        "model provider's (retried with back-off first)",
+        {"title": "Too Many Requests", "detail": "retry after 3 s"},
     ),
     502: (
         "The model provider failed",
@@ -72,3 +82,8 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
             },
         }
     return declared
+
+
+def guarded() -> dict[int | str, dict[str, Any]]:
+    """What every route behind `AccessMiddleware` may answer before its endpoint runs."""
+    return problems(401, 403, 413, 429)

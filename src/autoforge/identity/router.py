@@ -27,13 +27,13 @@ KeyId = Annotated[str, Path(max_length=64, description="the key's id")]
 UserId = Annotated[str, Path(max_length=64, description="the member's user id")]
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses=problems(422))
 def me(caller: CallerDep) -> Me:
     """Who the credentials sent belong to: the project, the role, and how they signed in."""
     return service.me(caller)
 
 
-@router.get("/projects", response_model=list[Project], responses=problems(503))
+@router.get("/projects", response_model=list[Project], responses=problems(422, 503))
 def list_projects(uow: ReadUoW, caller: CallerDep) -> list[Project]:
     """The projects you may open, with your role in each (an API key: its own project).
     Send `X-Autoforge-Project: <id>` to act in one of them."""
@@ -48,7 +48,7 @@ def create_project(data: ProjectCreate, uow: WriteUoW, caller: CallerDep) -> Pro
     return service.create_project(uow, caller, data)
 
 
-@router.get("/keys", response_model=list[ApiKey], responses=problems(503))
+@router.get("/keys", response_model=list[ApiKey], responses=problems(422, 503))
 def list_keys(uow: ReadUoW, caller: CallerDep) -> list[ApiKey]:
     """This project's API keys, newest first, secrets shown only in their display form."""
     return service.list_keys(uow, caller)
@@ -62,7 +62,7 @@ def create_key(data: KeyCreate, uow: WriteUoW, caller: CallerDep) -> ApiKeyCreat
     return service.create_key(uow, caller, data)
 
 
-@router.delete("/keys/{key_id}", response_model=ApiKey, responses=problems(404, 503))
+@router.delete("/keys/{key_id}", response_model=ApiKey, responses=problems(404, 422, 503))
 def revoke_key(key_id: KeyId, uow: WriteUoW, caller: CallerDep, container: ContainerDep) -> ApiKey:
     """Revoke a key: it is refused from now on (by other server processes within
     `AUTH_CACHE_S` seconds)."""
@@ -71,7 +71,7 @@ def revoke_key(key_id: KeyId, uow: WriteUoW, caller: CallerDep, container: Conta
     return revoked
 
 
-@router.get("/members", response_model=list[Member], responses=problems(503))
+@router.get("/members", response_model=list[Member], responses=problems(422, 503))
 def list_members(uow: ReadUoW, caller: CallerDep) -> list[Member]:
     """The members of your organization, with their roles."""
     return service.list_members(uow, caller)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autoforge.llm.gateway import Gateway
@@ -52,3 +53,26 @@ def list_traces(
     if gateway.calls is None:
         return []
     return gateway.calls.list(model=model, prompt_id=prompt_id, limit=limit, project_id=project_id)
+
+
+@dataclass(frozen=True)
+class ProjectCalls:
+    """The gateway as a `Completer` whose every call is traced to one project, so a
+    background run's calls are listed (and counted) in the project that started it."""
+
+    gateway: Gateway
+    project_id: str
+
+    def complete(
+        self,
+        request: CompletionRequest,
+        *,
+        cache: CachePolicy = CachePolicy.AUTO,
+        trace: TraceContext | None = None,
+        timeout_s: float | None = None,
+        crash_retries: int = 0,
+    ) -> CallResult:
+        trace = replace(trace or TraceContext(), project_id=self.project_id)
+        return self.gateway.complete(
+            request, cache=cache, trace=trace, timeout_s=timeout_s, crash_retries=crash_retries
+        )

@@ -26,6 +26,7 @@ from autoforge.db.base import utcnow
 from autoforge.errors import BudgetTooSmall, NotFoundError
 from autoforge.evaluations.assertions import AssertionSet
 from autoforge.evaluations.tools import scoring_tools
+from autoforge.llm.service import ProjectCalls
 from autoforge.optimizations.cases import Case, Split, split_cases
 from autoforge.optimizations.domain import OptimizationCompleted
 from autoforge.optimizations.evaluator import Evaluator, SearchStopped
@@ -68,6 +69,7 @@ class Plan:
     budget: Budget
     config: dict[str, Any]
     split: Split
+    project_id: str
 
 
 def run_optimization_job(
@@ -142,6 +144,7 @@ def _plan(repo: OptimizationRepository, row: OptimizationRow) -> Plan:
         budget=budget,
         config=dict(row.config),
         split=split_by_fractions(cases, row.config.get("split", {}), row.seed),
+        project_id=row.project_id,
     )
 
 
@@ -164,8 +167,9 @@ def _search(container: Container, plan: Plan, writer: ProgressWriter) -> Optimiz
     strategy = make_strategy(plan.strategy, optimizer_model=plan.optimizer_model)
     # As many cases in flight as the model takes at once: more would only queue for it.
     concurrency = gateway.concurrency_of(plan.model)
+    calls = ProjectCalls(gateway, plan.project_id)
     with Evaluator(
-        gateway, plan.model, assertions, params, tools=tools, concurrency=concurrency
+        calls, plan.model, assertions, params, tools=tools, concurrency=concurrency
     ) as evaluator:
         return run_optimization(
             strategy,
