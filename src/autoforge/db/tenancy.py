@@ -73,9 +73,6 @@ def _add_project_criteria(state: ORMExecuteState) -> None:
     scope = scope_of(state.session)
     if scope is None or not (state.is_select or state.is_update or state.is_delete):
         return
-    # Lazy loads and column refreshes target rows already loaded through this filter.
-    if state.is_column_load or state.is_relationship_load:
-        return
     project_id = scope.project_id
     state.statement = state.statement.options(
         with_loader_criteria(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from autoforge.prompts.domain import Cursor
 from autoforge.prompts.models import PromptTemplateRow
@@ -51,7 +52,9 @@ class TemplateRepository:
         # An SQL increment, not read-modify-write: concurrent renders must all be counted.
         row.usage_count = PromptTemplateRow.usage_count + 1
         self.session.flush()
-        self.session.refresh(row, ["usage_count"])
+        # Read back through a query (the project filter applies), not a refresh (it would not).
+        counted = select(PromptTemplateRow.usage_count).where(PromptTemplateRow.id == row.id)
+        set_committed_value(row, "usage_count", self.session.scalar(counted))
 
     def delete(self, row: PromptTemplateRow) -> None:
         self.session.delete(row)
