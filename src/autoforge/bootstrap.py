@@ -93,6 +93,7 @@ def build_authenticator(settings: Settings, database: Database) -> Authenticator
             settings.clerk_issuer,
             audience=settings.clerk_audience,
             leeway_s=settings.jwt_leeway_s,
+            refetch_interval_s=settings.clerk_jwks_refetch_s,
         )
 
         def verify(token: str) -> ClerkIdentity:

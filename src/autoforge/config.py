@@ -68,7 +68,9 @@ class Settings(BaseSettings):
     )
     clerk_issuer: str | None = Field(default=None, description="the tokens' `iss`")
     clerk_audience: str | None = Field(default=None, description="checked when set")
-    jwt_leeway_s: float = Field(default=30.0, ge=0, description="clock skew allowed on exp/nbf")
+    jwt_leeway_s: float = Field(default=5.0, ge=0, description="clock skew allowed on exp/nbf")
+    # A token naming a key the cached JWKS lacks refetches it, at most this often.
+    clerk_jwks_refetch_s: float = Field(default=10.0, ge=0)
     # A verified key or token is remembered this long per process: revocation in another
     # process takes effect within it (in this process at once).
     auth_cache_s: float = Field(default=5.0, ge=0)

@@ -341,8 +341,16 @@ def sign_in(uow: UnitOfWork, identity: ClerkIdentity, project_id: str | None) ->
         repo.add(organization)
         repo.add(ProjectRow(organization_id=organization.id, name="Default"))
     user = repo.user_by_external(identity.user_id)
+    if user is None and identity.email:
+        # Added as a member by email before their first sign-in: the same person.
+        user = repo.user_by_email(identity.email.lower())
+        if user is not None and user.external_id is None:
+            user.external_id = identity.user_id
+        elif user is not None:
+            raise Rejected("the token's email belongs to another signed-in user")
     if user is None:
-        user = UserRow(external_id=identity.user_id, email=identity.email)
+        email = identity.email.lower() if identity.email else None
+        user = UserRow(external_id=identity.user_id, email=email)
         repo.add(user)
     membership = repo.membership(organization.id, user.id)
     if membership is None:
