@@ -64,7 +64,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     # The last added runs first: CORS (so that 4xx answers carry its headers), the body
     # limit (before anything reads a body), then authentication, roles and rate limits.
     limiter = (
-        RateLimiter(settings.rate_limit_key, settings.rate_limit_ip, settings.redis_url)
+        RateLimiter(settings.rate_limit_key, settings.rate_limit_ip, settings.redis_url or None)
         if settings.rate_limit_enabled
         else None
     )

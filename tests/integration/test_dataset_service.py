@@ -20,6 +20,7 @@ from autoforge.datasets.schemas import (
     DatasetVersionCreate,
     DatasetVersionInfo,
 )
+from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, NotFoundError, ValidationFailed
 from autoforge.evaluations.models import EvaluationRow
@@ -34,13 +35,14 @@ OWNER = "alice"
 T = TypeVar("T")
 
 
-def write(container: Container, work: Callable[[UnitOfWork], T]) -> T:
-    with container.database.transaction() as uow:
+def write(container: Container, work: Callable[[UnitOfWork], T], owner: str = OWNER) -> T:
+    """In the owner's project, as a request would be: every statement scoped to it."""
+    with container.database.transaction(scope=Scope(owner, owner)) as uow:
         return work(uow)
 
 
-def read(container: Container, work: Callable[[UnitOfWork], T]) -> T:
-    with container.database.transaction(read_only=True) as uow:
+def read(container: Container, work: Callable[[UnitOfWork], T], owner: str = OWNER) -> T:
+    with container.database.transaction(read_only=True, scope=Scope(owner, owner)) as uow:
         return work(uow)
 
 
@@ -52,7 +54,7 @@ def create(
     container: Container, name: str, items: list[DatasetItemIn] | None, owner: str = OWNER
 ) -> Dataset:
     data = DatasetCreate(name=name, description=f"{name} cases", items=items)
-    return write(container, lambda uow: service.create_dataset(uow, owner, data))
+    return write(container, lambda uow: service.create_dataset(uow, owner, data), owner)
 
 
 def new_version(container: Container, dataset_id: str, **fields: Any) -> DatasetVersionInfo:
@@ -76,8 +78,10 @@ def import_text(
 
 
 def count(container: Container, model: Any, *where: Any) -> int:
+    """Across every project: what is stored, not what one owner sees."""
     query = select(func.count()).select_from(model).where(*where)
-    return read(container, lambda uow: uow.session.scalar(query) or 0)
+    with container.database.transaction(read_only=True) as uow:
+        return uow.session.scalar(query) or 0
 
 
 def test_create_with_items_makes_version_1_with_audit_and_events(
@@ -346,6 +350,7 @@ def test_delete_cascades_to_versions_and_items_and_keeps_evaluations(
 
     def evaluate(uow: UnitOfWork) -> str:
         row = EvaluationRow(
+            project_id=OWNER,
             prompt_id=prompt_id,
             prompt_version=1,
             dataset_version_id=version_id,
@@ -372,7 +377,7 @@ def test_delete_cascades_to_versions_and_items_and_keeps_evaluations(
 def test_another_owner_sees_nothing(any_container: Container) -> None:
     dataset = create(any_container, "shared-name", [item("a")])
     bob = "bob"
-    page = read(any_container, lambda uow: service.list_datasets(uow, bob))
+    page = read(any_container, lambda uow: service.list_datasets(uow, bob), bob)
     assert page.items == []
     attempts: list[Callable[[UnitOfWork], object]] = [
         lambda uow: service.get_dataset(uow, bob, dataset.id),
@@ -382,9 +387,9 @@ def test_another_owner_sees_nothing(any_container: Container) -> None:
     ]
     for attempt in attempts:
         with pytest.raises(NotFoundError):
-            read(any_container, attempt)
+            read(any_container, attempt, bob)
     with pytest.raises(NotFoundError):
-        write(any_container, lambda uow: service.delete_dataset(uow, bob, dataset.id))
+        write(any_container, lambda uow: service.delete_dataset(uow, bob, dataset.id), bob)
     with pytest.raises(NotFoundError):
         new_version_as(any_container, bob, dataset.id)
     # Bob's own dataset may take the same name.
@@ -394,7 +399,7 @@ def test_another_owner_sees_nothing(any_container: Container) -> None:
 
 def new_version_as(container: Container, owner: str, dataset_id: str) -> DatasetVersionInfo:
     data = DatasetVersionCreate(items=[item("x")])
-    return write(container, lambda uow: service.create_version(uow, owner, dataset_id, data))
+    return write(container, lambda uow: service.create_version(uow, owner, dataset_id, data), owner)
 
 
 def test_names_versions_and_lookups(any_container: Container) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from autoforge.audit.models import AuditEntryRow
 from autoforge.bootstrap import Container
+from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, NotFoundError, ValidationFailed
 from autoforge.events.models import StoredEventRow
@@ -30,19 +31,20 @@ OWNER = "alice"
 T = TypeVar("T")
 
 
-def write(container: Container, work: Callable[[UnitOfWork], T]) -> T:
-    with container.database.transaction() as uow:
+def write(container: Container, work: Callable[[UnitOfWork], T], owner: str = OWNER) -> T:
+    """In the owner's project, as a request would be: every statement scoped to it."""
+    with container.database.transaction(scope=Scope(owner, owner)) as uow:
         return work(uow)
 
 
-def read(container: Container, work: Callable[[UnitOfWork], T]) -> T:
-    with container.database.transaction(read_only=True) as uow:
+def read(container: Container, work: Callable[[UnitOfWork], T], owner: str = OWNER) -> T:
+    with container.database.transaction(read_only=True, scope=Scope(owner, owner)) as uow:
         return work(uow)
 
 
 def create(container: Container, name: str, owner: str = OWNER, **fields: Any) -> Prompt:
     data = PromptCreate(name=name, title=fields.pop("title", name), content="v1 text", **fields)
-    return write(container, lambda uow: service.create_prompt(uow, owner, data))
+    return write(container, lambda uow: service.create_prompt(uow, owner, data), owner)
 
 
 def edit(container: Container, prompt_id: str, base: int, **fields: Any) -> Prompt:
@@ -222,7 +224,7 @@ def test_labels_pick_the_version_applications_fetch(any_container: Container) ->
     with pytest.raises(NotFoundError, match="no label"):
         fetch("production")
     with pytest.raises(NotFoundError):
-        read(any_container, lambda uow: versions.resolve_by_name(uow, "bob", "greet"))
+        read(any_container, lambda uow: versions.resolve_by_name(uow, "bob", "greet"), "bob")
 
 
 def test_soft_delete_restore_and_hard_delete(any_container: Container) -> None:
@@ -247,8 +249,8 @@ def test_owners_never_see_each_others_prompts(any_container: Container) -> None:
     prompt = create(any_container, "greet")
     create(any_container, "greet", owner="bob")
     with pytest.raises(NotFoundError):
-        read(any_container, lambda uow: service.get_prompt(uow, "bob", prompt.id))
-    page = read(any_container, lambda uow: service.list_prompts(uow, "bob", ListFilters()))
+        read(any_container, lambda uow: service.get_prompt(uow, "bob", prompt.id), "bob")
+    page = read(any_container, lambda uow: service.list_prompts(uow, "bob", ListFilters()), "bob")
     assert [p.id for p in page.items] != [prompt.id]
     assert len(page.items) == 1
 

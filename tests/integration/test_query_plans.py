@@ -8,10 +8,10 @@ from sqlalchemy import text
 from autoforge.bootstrap import Container
 
 PATTERNS = {
-    "active prompts of a user, newest first": (
+    "active prompts of a project, newest first": (
         "SELECT id, title, created_at FROM prompts WHERE project_id = :u AND status = 'active' "
         "AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 20",
-        ("ix_prompts_live_by_user", "ix_prompts_user_status_created"),
+        ("ix_prompts_live_by_project", "ix_prompts_project_status_created"),
     ),
     "latest evaluations of a prompt": (
         "SELECT * FROM evaluations WHERE prompt_id = :u ORDER BY created_at DESC LIMIT 5",

@@ -14,6 +14,7 @@ from autoforge.db.base import utcnow
 from autoforge.errors import ReadOnlyTransactionError
 from autoforge.evaluations.models import EvaluationRow
 from autoforge.evaluations.models import TestResultRow as ResultRow
+from autoforge.identity.caller import DEFAULT_PROJECT_ID as OWNER_PROJECT
 from autoforge.prompts.models import PromptRow, PromptTagRow, PromptVersionRow
 
 
@@ -86,7 +87,11 @@ def test_deleting_a_prompt_cascades_to_versions_tags_and_evaluations(
         uow.session.add(prompt)
         uow.session.flush()
         evaluation = EvaluationRow(
-            prompt_id=prompt.id, prompt_version=1, provider="local", model="m"
+            project_id=OWNER_PROJECT,
+            prompt_id=prompt.id,
+            prompt_version=1,
+            provider="local",
+            model="m",
         )
         uow.session.add_all(
             [
@@ -126,19 +131,34 @@ BAD_ROWS: list[tuple[str, Callable[[str], Any]]] = [
     (
         "evaluation status",
         lambda pid: EvaluationRow(
-            prompt_id=pid, prompt_version=1, provider="p", model="m", status="done"
+            project_id=OWNER_PROJECT,
+            prompt_id=pid,
+            prompt_version=1,
+            provider="p",
+            model="m",
+            status="done",
         ),
     ),
     (
         "evaluation score",
         lambda pid: EvaluationRow(
-            prompt_id=pid, prompt_version=1, provider="p", model="m", overall_score=1.5
+            project_id=OWNER_PROJECT,
+            prompt_id=pid,
+            prompt_version=1,
+            provider="p",
+            model="m",
+            overall_score=1.5,
         ),
     ),
     (
         "hallucination rate",
         lambda pid: EvaluationRow(
-            prompt_id=pid, prompt_version=1, provider="p", model="m", hallucination_rate=-0.1
+            project_id=OWNER_PROJECT,
+            prompt_id=pid,
+            prompt_version=1,
+            provider="p",
+            model="m",
+            hallucination_rate=-0.1,
         ),
     ),
 ]
@@ -162,7 +182,9 @@ def test_test_result_checks_reject_out_of_range_values(any_container: Container)
         prompt = make_prompt()
         uow.session.add(prompt)
         uow.session.flush()
-        evaluation = EvaluationRow(prompt_id=prompt.id, prompt_version=1, provider="p", model="m")
+        evaluation = EvaluationRow(
+            project_id="alice", prompt_id=prompt.id, prompt_version=1, provider="p", model="m"
+        )
         uow.session.add(evaluation)
     bad_values = [{"score": 1.01}, {"latency_ms": -1.0}, {"tokens": -5}, {"cost": -0.01}]
     for values in bad_values:

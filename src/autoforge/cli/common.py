@@ -61,6 +61,7 @@ def container() -> Iterator[Container]:
         yield built
         built.relay.publish_pending()
     finally:
+        _callers.pop(id(built), None)
         built.close()
 
 
@@ -88,8 +89,12 @@ def run_scoped(built: Container, work: Callable[[UnitOfWork], T], *, read_only: 
     """`work` in one transaction confined to the caller's project, re-run whole after a
     transient database error."""
     from autoforge.db.tenancy import Scope
+    from autoforge.errors import ForbiddenError
+    from autoforge.identity.roles import Role
 
     who = caller(built)
+    if not read_only and not who.may(Role.MEMBER):
+        raise ForbiddenError(f"changing anything needs the member role; you are {who.role.value}")
     scope = Scope(project_id=who.project_id, actor=who.actor)
     return built.database.run(work, read_only=read_only, scope=scope)
 

@@ -66,6 +66,17 @@ def main(
         os.environ["AUTOFORGE_PROJECT"] = project
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="interface to listen on"),
@@ -145,14 +156,3 @@ def _warm_up_in_background(container: Container) -> None:
 
 if __name__ == "__main__":
     app()
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

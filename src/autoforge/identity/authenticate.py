@@ -65,8 +65,9 @@ class Authenticator:
     def remembered(self, authorization: str | None, project: str | None) -> Caller | None:
         """The answer for these credentials if it is remembered and still fresh (cheap, no
         I/O); raises Unauthenticated for remembered rejections."""
-        if not authorization:
-            return None
+        if not authorization or self._foreign_bearer(authorization):
+            # The local owner in the default project needs no lookup at all.
+            return local_caller() if self._allow_local and project is None else None
         found = self._remembered.get((_digest(authorization), project))
         if found is None or found.until < time.monotonic():
             return None
@@ -76,7 +77,7 @@ class Authenticator:
 
     def authenticate(self, authorization: str | None, project: str | None) -> Caller:
         """May read the database: call it off the event loop."""
-        if not authorization:
+        if not authorization or self._foreign_bearer(authorization):
             return self._anonymous(project)
         remembered = self.remembered(authorization, project)
         if remembered is not None:
@@ -90,6 +91,17 @@ class Authenticator:
         self._remember(key, caller, "")
         self._touch(caller)
         return caller
+
+    def _foreign_bearer(self, authorization: str) -> bool:
+        """In local mode, a bearer value that is none of ours is no credential at all: OpenAI
+        clients must send some key (`api_key="local"`), and on loopback none is needed.
+        Our keys and, when sign-in is configured, tokens are always checked."""
+        if not self._allow_local:
+            return False
+        scheme, _, value = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or value.strip().startswith(SECRET_PREFIX):
+            return False
+        return self._verify_token is None or value.count(".") != 2
 
     def forget(self) -> None:
         """After a revocation in this process: every remembered answer is checked again."""
