@@ -27,9 +27,11 @@ from tests.support.sqld import free_port, wait_for_port
 from autoforge.bootstrap import Container, bootstrap
 from autoforge.config import Settings
 from autoforge.db import migrations
+from autoforge.db.tenancy import reading
 from autoforge.identity.caller import DEFAULT_PROJECT_ID
 from autoforge.prompts.bulk_import import import_prompts
 from autoforge.prompts.domain import ListFilters
+from autoforge.prompts.models import PromptRow
 from autoforge.prompts.repository import PromptRepository
 from autoforge.prompts.service import list_prompts
 
@@ -130,13 +132,15 @@ def bench_list(container: Container, runs: int = 2000) -> tuple[list[float], lis
     service_ms: list[float] = []
     for _ in range(runs):
         started = time.perf_counter()
-        with container.database.transaction(read_only=True) as uow:
+        with container.database.transaction(read_only=True, scope=reading(OWNER)) as uow:
             page = list_prompts(uow, OWNER, filters, limit=50)
         service_ms.append((time.perf_counter() - started) * 1000)
         assert len(page.items) == 50
     # The floor: the very statement the repository issues, on a bare libsql connection.
     with container.database.transaction(read_only=True) as uow:
+        # What the scoped session sends: the project filter included.
         statement = PromptRepository(uow.session, OWNER).page_statement(filters, None, 51)
+        statement = statement.where(PromptRow.project_id == OWNER)
         compiled = statement.compile(uow.session.bind, compile_kwargs={"literal_binds": True})
     raw = libsql.connect(str(container.settings.data_dir / "autoforge.db"))
     raw_ms: list[float] = []

@@ -84,7 +84,8 @@ export type RequestOptions = {
 };
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  // The CSRF header: a write signed in by cookie must come from this UI, not another site.
+  const headers: Record<string, string> = { accept: "application/json", "x-autoforge-csrf": "1", ...options.headers };
   let body: BodyInit | undefined;
   if (options.text !== undefined) {
     body = options.text;

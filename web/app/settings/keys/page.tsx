@@ -1,0 +1,7 @@
+"use client";
+
+import { KeysPage } from "@/components/identity/keys-page";
+
+export default function SettingsKeysPage() {
+  return <KeysPage />;
+}

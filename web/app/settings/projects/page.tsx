@@ -1,0 +1,7 @@
+"use client";
+
+import { ProjectsPage } from "@/components/identity/projects-page";
+
+export default function SettingsProjectsPage() {
+  return <ProjectsPage />;
+}
