@@ -22,11 +22,13 @@ from autoforge.datasets.router import router as datasets_router
 from autoforge.evaluations.router import router as evaluations_router
 from autoforge.health.router import router as health_router
 from autoforge.identity.router import router as identity_router
+from autoforge.identity.session import router as session_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
 from autoforge.optimizations.router import router as optimizations_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.runs.router import router as runs_router
+from autoforge.secrets.router import router as secrets_router
 from autoforge.templates.router import router as templates_router
 from autoforge.worker.inprocess import InProcessWorker
 
@@ -98,5 +100,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(optimizations_router, responses=guarded())
     app.include_router(dashboard_router, responses=guarded())
     app.include_router(identity_router, responses=guarded())
+    app.include_router(session_router)
+    app.include_router(secrets_router, responses=guarded())
     web_ui.mount(app, settings.autoforge_web_dir)
     return app

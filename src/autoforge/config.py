@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     )
     clerk_issuer: str | None = Field(default=None, description="the tokens' `iss`")
     clerk_audience: str | None = Field(default=None, description="checked when set")
+    # Clerk's hosted sign-in page (Account Portal): the web UI links to it.
+    clerk_sign_in_url: str | None = None
     jwt_leeway_s: float = Field(default=5.0, ge=0, description="clock skew allowed on exp/nbf")
     # A token naming a key the cached JWKS lacks refetches it, at most this often.
     clerk_jwks_refetch_s: float = Field(default=10.0, ge=0)
@@ -84,6 +86,11 @@ class Settings(BaseSettings):
     autoforge_api_key: SecretStr | None = None
     # The CLI's project (an id), over the one `autoforge project use` chose.
     autoforge_project: str | None = None
+    # Fernet keys for the secrets projects store (provider API keys), as a JSON list, newest
+    # first: the first encrypts, all decrypt, `autoforge secret rotate` moves every secret to
+    # the first. Empty in local mode: one key is made on first use and kept in
+    # `<data dir>/secret.key` (mode 0600). Empty with AUTH_MODE=required: storing fails.
+    secret_keys: list[SecretStr] = Field(default_factory=list)
 
     # LLM gateway. Model names are LiteLLM's (`openai/gpt-4o-mini`, `ollama/llama3`, ...).
     llm_default_model: str = "local/gemma-3-270m"

@@ -22,6 +22,13 @@ class NotFoundError(AutoforgeError):
     title = "Not found"
 
 
+class UnauthorizedError(AutoforgeError):
+    """No usable credentials; the detail says what to send, never echoing what was sent."""
+
+    status = 401
+    title = "Unauthorized"
+
+
 class ForbiddenError(AutoforgeError):
     """Known, but not allowed: the caller's role is below what the act needs."""
 

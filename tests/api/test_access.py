@@ -229,3 +229,43 @@ def test_every_write_is_audited_with_its_actor_and_project(
         ).all()
 
     assert ("key:" + key.id, "default-project", "prompt") in rows
+
+
+def test_a_browser_signs_in_with_a_key_kept_in_an_http_only_cookie(
+    client: TestClient, required: Container
+) -> None:
+    key = new_key(required)
+    options = client.get(f"{API}/session")
+    wrong = client.post(f"{API}/session", json={"secret": "sk-afn-nope"})
+    signed = client.post(f"{API}/session", json={"secret": key.secret})
+
+    assert options.json()["auth_mode"] == "required"
+    assert wrong.status_code == 401
+    assert signed.status_code == 204
+    cookie = signed.headers["set-cookie"]
+    assert "afn_key=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert client.get(f"{API}/me").json()["key_id"] == key.id  # the cookie is the credential
+    body = {"name": "p", "title": "t", "content": "c"}
+    # Another site could make the browser send the cookie: a write needs the UI's header.
+    forged = client.post(f"{API}/prompts", json=body)
+    assert forged.status_code == 403
+    assert "X-Autoforge-Csrf" in forged.json()["detail"]
+    made = client.post(f"{API}/prompts", json=body, headers={"X-Autoforge-Csrf": "1"})
+    assert made.status_code == 201
+    client.delete(f"{API}/session")
+    assert client.get(f"{API}/me").status_code == 401
+
+
+def test_the_project_cookie_picks_a_project_the_caller_may_open(
+    client: TestClient, file_container: Container
+) -> None:
+    other = second_project(file_container)
+    with TestClient(create_app(file_container)) as local:  # local mode: the local owner
+        local.cookies.set("afn_project", other)
+        assert local.get(f"{API}/me").json()["project_id"] == other
+        local.cookies.set("afn_project", "no-such-project")
+        refused = local.get(f"{API}/me")
+    assert refused.status_code == 401
+    assert "no project 'no-such-project'" in refused.json()["detail"]

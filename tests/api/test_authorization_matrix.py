@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import update
 
 from autoforge.app import create_app
@@ -28,11 +29,13 @@ from autoforge.identity.caller import Caller, Via, local_caller
 from autoforge.identity.models import ApiKeyRow, MembershipRow, OrganizationRow, ProjectRow, UserRow
 from autoforge.identity.roles import Role
 from autoforge.identity.schemas import KeyCreate
+from autoforge.secrets.vault import new_key
 from tests.support.jwks import JwksServer, new_signer
 from tests.support.optimizations import with_oracle
 
 API = "/api/v1"
 MARKER = "MARKER-of-project-A"
+SECRET_VALUE = "sk-proj-SECRET-of-project-A-0123456789"
 ISSUER = "https://clerk.matrix.test"
 
 # What each route needs. Health and the OpenAPI document are open, and not listed.
@@ -98,7 +101,12 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/members"): V,
     ("POST", "/api/v1/members"): A,
     ("DELETE", "/api/v1/members/{user_id}"): A,
+    ("GET", "/api/v1/secrets"): A,
+    ("PUT", "/api/v1/secrets/{name}"): A,
+    ("DELETE", "/api/v1/secrets/{name}"): A,
 }
+# How one gets credentials: open to every caller.
+OPEN = {("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 UNAUTHENTICATED = ("anonymous", "revoked key", "expired key", "bad token signature")
 # Least to most powerful: the destructive cells (an admin deleting) come last.
 CALLERS = (*UNAUTHENTICATED, "other project's admin key", "viewer", "member", "admin")
@@ -203,6 +211,7 @@ def seed(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
     )
     member = ok(client.post(f"{API}/members", json={"email": "m@example.test"}, headers=admin), 201)
     doomed = ok(client.post(f"{API}/keys", json={"role": "viewer"}, headers=admin), 201)
+    ok(client.put(f"{API}/secrets/OPENAI_API_KEY", json={"value": SECRET_VALUE}, headers=admin))
     for url in (
         f"{API}/evaluations/{evaluation['id']}",
         f"{API}/optimizations/{optimization['id']}",
@@ -220,6 +229,7 @@ def seed(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
         "optimization_id": optimization["id"],
         "key_id": doomed["id"],
         "user_id": member["user_id"],
+        "secret_name": "OPENAI_API_KEY",
     }
 
 
@@ -243,6 +253,7 @@ def world(file_container: Container) -> Iterator[World]:
             "clerk_jwks_url": jwks.url,
             "clerk_issuer": ISSUER,
             "rate_limit_enabled": False,
+            "secret_keys": [SecretStr(new_key())],
         }
     )
     container, _ = with_oracle(dataclasses.replace(file_container, settings=settings))
@@ -282,6 +293,7 @@ def world(file_container: Container) -> Iterator[World]:
         params = seed(client, headers["admin"])
         secrets = [
             MARKER,
+            SECRET_VALUE,
             *(
                 params[k]
                 for k in ("prompt_id", "template_id", "evaluation_id", "optimization_id", "key_id")
@@ -295,6 +307,8 @@ def world(file_container: Container) -> Iterator[World]:
 def url_of(path: str, params: dict[str, str]) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name == "name" and path.startswith(f"{API}/secrets"):
+            return params["secret_name"]
         if name == "name":
             return params["dataset_name" if path.startswith(f"{API}/datasets") else "prompt_name"]
         return params[name]
@@ -316,12 +330,14 @@ def call(world: World, method: str, path: str, caller: str) -> tuple[str, Any]:
 
 
 def verdict(
-    path: str, url: str, *, caller: str, needed: Role, response: Any, secrets: list[str]
+    path: str, url: str, *, caller: str, needed: Role | None, response: Any, secrets: list[str]
 ) -> str | None:
     """None when the answer is the expected one; else what is wrong with it."""
     status = response.status_code
     if status >= 500:
         return f"a {status}"
+    if needed is None:
+        return f"{status} from an open route" if status in (401, 403) else None
     if caller in UNAUTHENTICATED:
         return None if status == 401 else f"{status}, expected 401"
     if caller == "other project's admin key":
@@ -341,7 +357,7 @@ def verdict(
 
 def test_every_route_answers_every_caller_as_its_role_allows(world: World) -> None:
     found = routes(world.client)
-    missing = sorted(set(found) - set(EXPECTED))
+    missing = sorted(set(found) - set(EXPECTED) - OPEN)
     assert not missing, f"routes without an expected role in EXPECTED: {missing}"
     stale = sorted(set(EXPECTED) - set(found))
     assert not stale, f"EXPECTED lists routes that no longer exist: {stale}"
@@ -355,7 +371,7 @@ def test_every_route_answers_every_caller_as_its_role_allows(world: World) -> No
                 path,
                 url,
                 caller=caller,
-                needed=EXPECTED[method, path],
+                needed=EXPECTED.get((method, path)),
                 response=response,
                 secrets=world.secrets,
             )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from autoforge.api.problems import problem
@@ -22,9 +23,17 @@ from autoforge.identity.caller import Caller, Via
 from autoforge.identity.roles import Role
 
 GUARDED = ("/api/", "/v1/")
+# How one gets credentials: open to all (`identity/session.py`).
+OPEN = frozenset({"/api/v1/session"})
 PROJECT_HEADER = "x-autoforge-project"
-# Managing who may call needs admin; reading members does not.
-_ADMIN_ALWAYS = ("/api/v1/keys",)
+CSRF_HEADER = "x-autoforge-csrf"
+# A browser's credentials: an API key the UI signed in with, or Clerk's session token.
+KEY_COOKIE = "afn_key"
+CLERK_COOKIE = "__session"
+PROJECT_COOKIE = "afn_project"
+# Managing who may call, and the project's stored provider keys, needs admin; reading
+# members does not.
+_ADMIN_ALWAYS = ("/api/v1/keys", "/api/v1/secrets")
 _ADMIN_TO_CHANGE = ("/api/v1/members", "/api/v1/projects")
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that only read (a body too rich for a query string).
@@ -42,7 +51,7 @@ def needed_role(method: str, path: str) -> Role:
 
 
 def is_guarded(path: str) -> bool:
-    return path.startswith(GUARDED)
+    return path.startswith(GUARDED) and path not in OPEN
 
 
 class AccessMiddleware:
@@ -63,9 +72,16 @@ class AccessMiddleware:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        authorization = headers.get("authorization")
-        project = headers.get(PROJECT_HEADER) or None
         authenticator = self.authenticator()
+        cookies = cookie_parser(headers["cookie"]) if "cookie" in headers else {}
+        authorization = headers.get("authorization")
+        from_cookie = False
+        if not authorization:
+            token = cookies.get(KEY_COOKIE) or (
+                cookies.get(CLERK_COOKIE) if authenticator.accepts_tokens else None
+            )
+            authorization, from_cookie = (f"Bearer {token}", True) if token else (None, False)
+        project = headers.get(PROJECT_HEADER) or cookies.get(PROJECT_COOKIE) or None
         try:
             caller = authenticator.remembered(authorization, project)
             if caller is None:
@@ -81,6 +97,17 @@ class AccessMiddleware:
                 "Unauthorized",
                 str(exc),
                 {"WWW-Authenticate": 'Bearer, Basic realm="autoforge"'},
+            )
+            await response(scope, receive, send)
+            return
+        # A cookie goes with any request the browser makes, another site's too: a write
+        # made with one must carry the header only this UI's scripts add.
+        if from_cookie and scope["method"] not in _READS and headers.get(CSRF_HEADER) != "1":
+            response = problem(
+                403,
+                "Forbidden",
+                "a write signed in by cookie needs the `X-Autoforge-Csrf: 1` header "
+                "(the web UI sends it); other clients send an Authorization header",
             )
             await response(scope, receive, send)
             return

@@ -27,6 +27,8 @@ from autoforge.identity.keys import SECRET_PREFIX
 from autoforge.identity.service import Rejected
 
 _MAX_REMEMBERED = 10_000
+# Stands for "no credentials" in the memory of answers (the local owner in a chosen project).
+_LOCAL = "\x00local owner"
 # last_used_at is written at most this often per key: a write per request would cost more
 # than the request.
 _TOUCH_EVERY_S = 60.0
@@ -66,8 +68,12 @@ class Authenticator:
         """The answer for these credentials if it is remembered and still fresh (cheap, no
         I/O); raises Unauthenticated for remembered rejections."""
         if not authorization or self._foreign_bearer(authorization):
+            if not self._allow_local:
+                return None
             # The local owner in the default project needs no lookup at all.
-            return local_caller() if self._allow_local and project is None else None
+            if project is None:
+                return local_caller()
+            authorization = _LOCAL
         found = self._remembered.get((_digest(authorization), project))
         if found is None or found.until < time.monotonic():
             return None
@@ -78,19 +84,29 @@ class Authenticator:
     def authenticate(self, authorization: str | None, project: str | None) -> Caller:
         """May read the database: call it off the event loop."""
         if not authorization or self._foreign_bearer(authorization):
-            return self._anonymous(project)
+            if not self._allow_local or project is None:
+                return self._anonymous(project)
+            authorization = _LOCAL
         remembered = self.remembered(authorization, project)
         if remembered is not None:
             return remembered
         key = (_digest(authorization), project)
         try:
-            caller = self._verify(authorization, project)
+            if authorization == _LOCAL:
+                caller = self._anonymous(project)
+            else:
+                caller = self._verify(authorization, project)
         except Rejected as exc:
             self._remember(key, None, str(exc))
             raise Unauthenticated(str(exc)) from None
         self._remember(key, caller, "")
         self._touch(caller)
         return caller
+
+    @property
+    def accepts_tokens(self) -> bool:
+        """Whether sign-in tokens (Clerk) are configured here."""
+        return self._verify_token is not None
 
     def _foreign_bearer(self, authorization: str) -> bool:
         """In local mode, a bearer value that is none of ours is no credential at all: OpenAI

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autoforge.errors import AutoforgeError, NotFoundError
+from autoforge.errors import NotFoundError, UnauthorizedError
 from autoforge.identity import service
 from autoforge.identity.authenticate import Unauthenticated
 from autoforge.identity.caller import (
@@ -21,11 +21,6 @@ if TYPE_CHECKING:
     from autoforge.bootstrap import Container
 
 PROJECT_FILE = "current-project"
-
-
-class Unauthorized(AutoforgeError):
-    status = 401
-    title = "Unauthorized"
 
 
 def project_file(built: Container) -> Path:
@@ -46,7 +41,7 @@ def cli_caller(built: Container) -> Caller:
         try:
             return built.authenticator.authenticate(f"Bearer {key.get_secret_value()}", None)
         except Unauthenticated as exc:
-            raise Unauthorized(f"AUTOFORGE_API_KEY: {exc}") from None
+            raise UnauthorizedError(f"AUTOFORGE_API_KEY: {exc}") from None
     if project is None:
         return local_caller()
     try:
