@@ -130,8 +130,8 @@ function KeyTable({ keys }: { keys: ApiKey[] }) {
       <tbody>
         {keys.map((key) => (
           <tr key={key.id}>
-            <Td className="font-mono">{key.display}</Td>
-            <Td className="font-mono text-xs">{key.public_key}</Td>
+            <Td className="whitespace-nowrap font-mono">{key.display}</Td>
+            <Td className="whitespace-nowrap font-mono text-xs">{key.public_key}</Td>
             <Td>{key.role}</Td>
             <Td>{key.note ?? ""}</Td>
             <Td>{when(key.created_at)}</Td>
