@@ -29,6 +29,8 @@ from autoforge.llm.local_model import (
 from autoforge.llm.model_process import shared_model_process
 from autoforge.llm.repository import CallLog
 from autoforge.llm.write_behind import WriteBehind
+from autoforge.secrets.keys import vault_of
+from autoforge.secrets.provider_keys import ProviderKeys
 from autoforge.worker.dispatch import JobSignal, dispatch_jobs
 
 log = logging.getLogger("autoforge")
@@ -109,6 +111,7 @@ def build_authenticator(settings: Settings, database: Database) -> Authenticator
         database,
         allow_local=settings.auth_mode == "local",
         cache_s=settings.auth_cache_s,
+        anonymous_public=settings.anonymous_public_prompts,
         verify_token=verify,
         sign_in=sign_in,
     )
@@ -132,7 +135,7 @@ def build_gateway(settings: Settings, database: Database) -> Gateway:
     )
     writes = WriteBehind(database)
     return Gateway(
-        _model_client(settings, local),
+        _model_client(settings, local, database),
         config,
         cache=ResponseCache(database, writes),
         calls=CallLog(database, writes),
@@ -156,10 +159,15 @@ def local_runner(settings: Settings) -> LocalRunner:
     return shared_model_process(config)
 
 
-def _model_client(settings: Settings, local: LocalRunner) -> ModelClient:
+def _model_client(settings: Settings, local: LocalRunner, database: Database) -> ModelClient:
     if settings.autoforge_fake_model_delay_ms is not None:
         from autoforge.llm.fake import FakeModelClient
 
         log.warning("AUTOFORGE_FAKE_MODEL_DELAY_MS is set: every model is a test fake")
         return FakeModelClient(delay_s=settings.autoforge_fake_model_delay_ms / 1000)
-    return LiteLLMClient(local, model_options=settings.llm_model_options)
+    # A project's stored provider key pays for its calls; the vault is only built (and in
+    # local mode its key file only made) once a stored key is to be decrypted.
+    provider_keys = ProviderKeys(database, lambda: vault_of(settings))
+    return LiteLLMClient(
+        local, model_options=settings.llm_model_options, provider_keys=provider_keys
+    )

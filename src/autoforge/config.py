@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     )
     clerk_issuer: str | None = Field(default=None, description="the tokens' `iss`")
     clerk_audience: str | None = Field(default=None, description="checked when set")
+    # In required mode, let callers without credentials read public prompts (GET only).
+    anonymous_public_prompts: bool = False
     # Clerk's hosted sign-in page (Account Portal): the web UI links to it.
     clerk_sign_in_url: str | None = None
     jwt_leeway_s: float = Field(default=5.0, ge=0, description="clock skew allowed on exp/nbf")

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from autoforge.api.problems import problem
 from autoforge.api.rate_limit import RateLimiter, too_many_requests
 from autoforge.identity.authenticate import Authenticator, Unauthenticated
-from autoforge.identity.caller import Caller, Via
+from autoforge.identity.caller import Caller, Via, anonymous_reader
 from autoforge.identity.roles import Role
 
 GUARDED = ("/api/", "/v1/")
@@ -89,6 +89,12 @@ class AccessMiddleware:
                     authenticator.authenticate, authorization, project
                 )
         except Unauthenticated as exc:
+            if authorization is None and _public_read(authenticator, scope):
+                caller = anonymous_reader()
+                scope.setdefault("state", {})["caller"] = caller
+                if not await self._limited(scope, receive, send, None):
+                    await self.app(scope, receive, send)
+                return
             # Guessing keys costs the guesser's address its budget: 429 before 401.
             if await self._limited(scope, receive, send, None):
                 return
@@ -144,6 +150,16 @@ class AccessMiddleware:
             return False
         await too_many_requests(self.limiter, key_id=bucket, retry_after=wait)(scope, receive, send)
         return True
+
+
+def _public_read(authenticator: Authenticator, scope: Scope) -> bool:
+    """A read of prompts by a caller without credentials, on a server that shows public
+    prompts to anyone: such a caller belongs to no project, so it sees those alone."""
+    return (
+        authenticator.anonymous_public
+        and scope["method"] in _READS
+        and scope["path"].startswith("/api/v1/prompts")
+    )
 
 
 def caller_of(scope_state: dict[str, Any]) -> Caller:

@@ -34,7 +34,9 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 def scope_of(caller: Caller) -> Scope:
     """The project every statement of the caller's transactions is confined to."""
-    return Scope(project_id=caller.project_id, actor=caller.actor)
+    return Scope(
+        project_id=caller.project_id, actor=caller.actor, organization_id=caller.organization_id
+    )
 
 
 def write_transaction(container: ContainerDep, caller: CallerDep) -> Iterator[UnitOfWork]:

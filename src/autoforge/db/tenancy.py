@@ -26,6 +26,7 @@ from sqlalchemy.orm import (
 )
 
 SCOPE_KEY = "scope"
+ACROSS_PROJECTS = "autoforge_across_projects"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,8 @@ class Scope:
 
     project_id: str
     actor: str
+    # The project's organization: prompts its other projects share are readable here.
+    organization_id: str | None = None
 
 
 def reading(project_id: str) -> Scope:
@@ -72,6 +75,10 @@ def actor_of(session: Session, fallback: str) -> str:
 def _add_project_criteria(state: ORMExecuteState) -> None:
     scope = scope_of(state.session)
     if scope is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    # The one exception, explicit and read-only: prompts shared with the organization or
+    # made public (`PromptRepository.visible_elsewhere` names its own filter).
+    if state.execution_options.get(ACROSS_PROJECTS) and state.session.info.get("read_only"):
         return
     project_id = scope.project_id
     state.statement = state.statement.options(

@@ -52,11 +52,13 @@ class Authenticator:
         *,
         allow_local: bool,
         cache_s: float,
+        anonymous_public: bool = False,
         verify_token: Callable[[str], ClerkIdentity] | None = None,
         sign_in: Callable[[ClerkIdentity, str | None], Caller] | None = None,
     ) -> None:
         self._database = database
         self._allow_local = allow_local
+        self.anonymous_public = anonymous_public
         self._cache_s = cache_s
         self._verify_token = verify_token
         self._sign_in = sign_in

@@ -18,6 +18,7 @@ class Via(StrEnum):
     LOCAL = "local"  # no credentials, on a server in local mode (or the CLI)
     API_KEY = "api_key"
     CLERK = "clerk"
+    ANONYMOUS = "anonymous"  # no credentials, reading public prompts where the server allows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,11 @@ class Caller:
 
     def may(self, needed: Role) -> bool:
         return self.role.allows(needed)
+
+
+def anonymous_reader() -> Caller:
+    """A caller of no project: it can read what is public, and nothing else."""
+    return Caller(project_id="", organization_id="", role=Role.VIEWER, via=Via.ANONYMOUS)
 
 
 def local_caller(project_id: str = DEFAULT_PROJECT_ID) -> Caller:

@@ -15,7 +15,7 @@ class Me(BaseModel):
     project_id: str
     organization_id: str
     role: RoleName
-    via: Literal["local", "api_key", "clerk"]
+    via: Literal["local", "api_key", "clerk", "anonymous"]
     user_id: str | None
     key_id: str | None
 

@@ -12,6 +12,9 @@ from autoforge.db.base import Base, new_id, utcnow
 from autoforge.db.tenancy import ProjectOwned
 
 PROMPT_STATUSES = ("draft", "active", "archived")
+# private: its project only; shared: every project of its organization (read-only there);
+# public: anyone who may read prompts on this server, anonymous callers too when allowed.
+PROMPT_VISIBILITIES = ("private", "shared", "public")
 
 
 class PromptRow(ProjectOwned, Base):
@@ -23,6 +26,8 @@ class PromptRow(ProjectOwned, Base):
     title: Mapped[str] = mapped_column(String(255))
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    # A server default only: the bulk import's pre-compiled INSERT leaves the column out.
+    visibility: Mapped[str] = mapped_column(String(16), server_default="private")
     version: Mapped[int] = mapped_column(Integer, default=1)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("prompts.id", ondelete="SET NULL"))
     template_id: Mapped[str | None] = mapped_column(
@@ -35,6 +40,7 @@ class PromptRow(ProjectOwned, Base):
 
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'active', 'archived')", name="status_enum"),
+        CheckConstraint("visibility IN ('private', 'shared', 'public')", name="visibility_enum"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("length(name) BETWEEN 1 AND 200", name="name_length"),
         CheckConstraint("length(title) >= 1", name="title_not_empty"),

@@ -35,7 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from autoforge.db.base import UTCDateTime
-from autoforge.db.tenancy import actor_of
+from autoforge.db.tenancy import ACROSS_PROJECTS, actor_of, scope_of
+from autoforge.identity.models import ProjectRow
 from autoforge.prompts.domain import Cursor, ListFilters, escape_like
 from autoforge.prompts.models import PromptLabelRow, PromptRow, PromptTagRow, PromptVersionRow
 
@@ -155,12 +156,40 @@ class PromptRepository:
         return PromptView(row=row, tags=sorted(json.loads(tags)), labels=json.loads(labels))
 
     def view(self, prompt_id: str) -> PromptView | None:
+        """This project's prompt; in a read-only transaction also one shared with it."""
         found = self.session.execute(self._views().where(PromptRow.id == prompt_id)).first()
+        if found is None:
+            found = self.visible_elsewhere(PromptRow.id == prompt_id)
         return None if found is None else self._to_view(*found)
 
     def view_by_name(self, name: str) -> PromptView | None:
+        """By name: this project's first, then (read-only) one shared with it."""
         found = self.session.execute(self._views().where(PromptRow.name == name)).first()
+        if found is None:
+            found = self.visible_elsewhere(PromptRow.name == name)
         return None if found is None else self._to_view(*found)
+
+    def visible_elsewhere(self, which: ColumnElement[bool]) -> AnyRow | None:
+        """Another project's prompt this one may read: shared with their organization, or
+        public. Only in read-only transactions, so nothing can change it from here; the
+        one statement that leaves the project filter (`tenancy.ACROSS_PROJECTS`)."""
+        scope = scope_of(self.session)
+        if scope is None or not self.session.info.get("read_only"):
+            return None
+        readable = PromptRow.visibility == "public"
+        if scope.organization_id:
+            projects = select(ProjectRow.id).where(
+                ProjectRow.organization_id == scope.organization_id
+            )
+            shared = (PromptRow.visibility == "shared") & PromptRow.project_id.in_(projects)
+            readable = readable | shared
+        query = (
+            self._views()
+            .where(which, readable, PromptRow.project_id != scope.project_id)
+            .order_by(PromptRow.created_at, PromptRow.id)
+            .execution_options(**{ACROSS_PROJECTS: True})
+        )
+        return self.session.execute(query).first()
 
     def page_statement(
         self, filters: ListFilters, after: Cursor | None, limit: int

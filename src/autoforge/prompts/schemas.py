@@ -18,6 +18,11 @@ from pydantic.config import JsonDict
 from autoforge.prompts import domain
 
 Status = Literal["draft", "active", "archived"]
+Visibility = Literal["private", "shared", "public"]
+VISIBILITY_HELP = (
+    "private: this project only; shared: readable (not writable) by every project of the "
+    "organization; public: readable by anyone who may read prompts here"
+)
 Text = Annotated[str, AfterValidator(domain.no_nul), AfterValidator(domain.no_lone_surrogates)]
 Metadata = Annotated[dict[str, Any], AfterValidator(domain.no_lone_surrogates)]
 MAX_CONTENT = 500_000
@@ -37,6 +42,8 @@ _PROMPT_EXAMPLE: JsonDict = {
     "title": "Support reply",
     "content": "You are a friendly support agent. Answer: {question}",
     "status": "active",
+    "visibility": "private",
+    "project_id": "default-project",
     "version": 3,
     "tags": ["email", "support"],
     "labels": {"production": 2, "staging": 3},
@@ -62,6 +69,7 @@ class PromptCreate(BaseModel):
     title: Text = Field(min_length=1, max_length=255)
     content: Text | None = Field(default=None, min_length=1, max_length=MAX_CONTENT)
     status: Status = "draft"
+    visibility: Visibility = Field(default="private", description=VISIBILITY_HELP)
     tags: list[str] = Field(default_factory=list, max_length=domain.MAX_TAGS)
     metadata: Metadata = Field(default_factory=dict)
     parent_id: str | None = Field(default=None, max_length=36)
@@ -101,6 +109,7 @@ class PromptUpdate(BaseModel):
     content: Text | None = Field(default=None, min_length=1, max_length=MAX_CONTENT)
     tags: list[str] | None = Field(default=None, max_length=domain.MAX_TAGS)
     metadata: Metadata | None = None
+    visibility: Visibility | None = Field(default=None, description=VISIBILITY_HELP)
     change_note: Text | None = Field(default=None, max_length=2000)
     base_version: int | None = Field(
         default=None,
@@ -146,6 +155,8 @@ class Prompt(BaseModel):
     title: str
     content: str
     status: Status
+    visibility: Visibility
+    project_id: str = Field(description="the project it belongs to (another one when shared)")
     version: int
     tags: list[str]
     labels: dict[str, int] = Field(description="label -> version number")

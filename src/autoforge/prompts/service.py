@@ -33,6 +33,8 @@ def to_schema(view: PromptView) -> Prompt:
         title=row.title,
         content=row.content,
         status=row.status,
+        visibility=row.visibility,
+        project_id=row.project_id,
         version=row.version,
         tags=view.tags,
         labels=view.labels,
@@ -92,6 +94,7 @@ def create_prompt(uow: UnitOfWork, owner: str, data: PromptCreate) -> Prompt:
         title=data.title,
         content=content,
         status=data.status,
+        visibility=data.visibility,
         version=1,
         parent_id=data.parent_id,
         template_id=data.template_id,
@@ -183,6 +186,9 @@ def update_prompt(
     if data.metadata is not None and data.metadata != row.metadata_:
         row.metadata_ = data.metadata
         changed.append("metadata")
+    if data.visibility is not None and data.visibility != row.visibility:
+        row.visibility = data.visibility
+        changed.append("visibility")
     if changed:
         row.updated_at = utcnow()
         audit(uow, owner, "update", row.id, version=row.version, changed=changed)

@@ -248,6 +248,19 @@ def upgrade() -> None:
                 unique=unique,
                 sqlite_where=sa.text(where) if where else None,
             )
+    # Existing prompts stay private to the project they move into.
+    op.add_column(
+        "prompts",
+        sa.Column(
+            "visibility",
+            sa.String(length=16),
+            sa.CheckConstraint(
+                "visibility IN ('private', 'shared', 'public')", name="ck_prompts_visibility_enum"
+            ),
+            nullable=False,
+            server_default="private",
+        ),
+    )
     op.add_column("llm_calls", sa.Column("project_id", sa.String(length=64), nullable=True))
     op.execute(
         sa.text("UPDATE llm_calls SET project_id = :project").bindparams(project=DEFAULT_PROJECT_ID)
@@ -279,6 +292,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_audit_log_action_enum"), type_="check")
         batch_op.create_check_constraint("action_enum", sa.text(OLD_AUDIT_ACTIONS))
         batch_op.drop_column("project_id")
+    op.drop_column("prompts", "visibility")
     op.drop_index("ix_llm_calls_project_created", table_name="llm_calls")
     op.drop_column("llm_calls", "project_id")
     # Every project's rows go back to the one local user: a pre-teams database had one.
