@@ -116,3 +116,19 @@ def test_a_server_that_needs_credentials_asks_for_a_key(
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     context.close()
+
+
+def test_a_prompts_visibility_is_chosen_on_its_page(page: Page, server: str) -> None:
+    name = f"vis-{uuid.uuid4().hex[:6]}"
+    created = httpx.post(
+        f"{server}/api/v1/prompts", json={"name": name, "title": name, "content": "x"}, timeout=10
+    ).json()
+    page.goto(f"/prompts/view/?id={created['id']}")
+    expect(page.get_by_label("Visibility")).to_have_value("private")
+
+    page.get_by_label("Visibility").select_option("shared")
+
+    expect(page.get_by_label("Visibility")).to_have_value("shared")
+    stored = httpx.get(f"{server}/api/v1/prompts/{created['id']}", timeout=10).json()
+    assert stored["visibility"] == "shared"
+    assert stored["version"] == 1  # who may read it is no new version

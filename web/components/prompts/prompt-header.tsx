@@ -4,10 +4,18 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { ErrorMessage, PageTitle } from "@/components/feedback";
+import { useMe } from "@/components/identity/me";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { Select } from "@/components/ui/input";
 import { api } from "@/lib/api";
-import { type Prompt, STATUS_TRANSITIONS, type TargetStatus } from "@/lib/types/prompts";
+import {
+  type Prompt,
+  STATUS_TRANSITIONS,
+  type TargetStatus,
+  VISIBILITY_TEXT,
+  type Visibility,
+} from "@/lib/types/prompts";
 import { formatDate } from "@/lib/utils";
 
 import { useRefreshPromptOnly, useRefreshPrompts } from "./queries";
@@ -51,8 +59,17 @@ export function PromptHeader({ prompt }: { prompt: Prompt }) {
     onSuccess: (_, act) => (act.kind === "status" ? refresh() : refreshPrompt(prompt.id)),
   });
   const deleted = prompt.deleted_at !== null;
+  const me = useMe();
+  // Another project's prompt, shared with this one: it can be read here, not changed.
+  const foreign = me.data !== undefined && prompt.project_id !== me.data.project_id;
+  const visibility = useMutation({
+    mutationFn: (value: Visibility) => api.patch(path, { visibility: value, base_version: prompt.version }),
+    onSuccess: () => refreshPrompt(prompt.id),
+  });
 
-  const actions = deleted ? (
+  const actions = foreign ? (
+    <Badge>read-only: shared from another project</Badge>
+  ) : deleted ? (
     <Button onClick={() => action.mutate({ kind: "restore" })} disabled={action.isPending}>
       Restore
     </Button>
@@ -78,6 +95,22 @@ export function PromptHeader({ prompt }: { prompt: Prompt }) {
           <Badge key={t}>{t}</Badge>
         ))}
         <span className="text-slate-400">updated {formatDate(prompt.updated_at)}</span>
+        <label htmlFor="visibility" className="sr-only">
+          Visibility
+        </label>
+        <Select
+          id="visibility"
+          className="h-7 w-auto text-xs"
+          value={prompt.visibility}
+          onChange={(e) => visibility.mutate(e.target.value as Visibility)}
+          disabled={foreign || deleted || visibility.isPending}
+        >
+          {(Object.keys(VISIBILITY_TEXT) as Visibility[]).map((v) => (
+            <option key={v} value={v}>
+              {VISIBILITY_TEXT[v]}
+            </option>
+          ))}
+        </Select>
       </div>
       {deleted && (
         <p className="mt-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
@@ -85,7 +118,7 @@ export function PromptHeader({ prompt }: { prompt: Prompt }) {
         </p>
       )}
       <div className="mt-3">
-        <ErrorMessage error={action.error} />
+        <ErrorMessage error={action.error ?? visibility.error} />
       </div>
     </header>
   );

@@ -17,12 +17,23 @@ export const STATUS_TRANSITIONS: Record<PromptStatus, TargetStatus[]> = {
   archived: ["active"],
 };
 
+export type Visibility = "private" | "shared" | "public";
+
+export const VISIBILITY_TEXT: Record<Visibility, string> = {
+  private: "Private: this project only",
+  shared: "Shared: readable by the organization's projects",
+  public: "Public: readable by anyone who may read prompts here",
+};
+
 export type Prompt = {
   id: string;
   name: string;
   title: string;
   content: string;
   status: PromptStatus;
+  visibility: Visibility;
+  /** The project it belongs to: another one for a prompt shared with yours. */
+  project_id: string;
   version: number;
   tags: string[];
   /** label -> version number */
