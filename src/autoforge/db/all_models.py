@@ -9,6 +9,7 @@ from autoforge.identity import models as identity_models
 from autoforge.llm import models as llm_models
 from autoforge.optimizations import models as optimization_models
 from autoforge.prompts import models as prompt_models
+from autoforge.secrets import models as secret_models
 from autoforge.worker import models as worker_models
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "llm_models",
     "optimization_models",
     "prompt_models",
+    "secret_models",
     "worker_models",
 ]

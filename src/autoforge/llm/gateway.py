@@ -112,6 +112,7 @@ class Gateway:
         """One call, answered from the cache when it can be. `crash_retries`: how often to
         call again when the model's process dies during the call (batch jobs ask for it;
         an interactive caller hears of the crash at once)."""
+        request = request.for_project(trace.project_id if trace else None)
         call = _Call(request, trace, self._cache_key(request, cache), crash_retries=crash_retries)
         timeout = timeout_s or self.config.timeout_s
         hit = self._lookup(call)
@@ -139,6 +140,7 @@ class Gateway:
         timeout_s: float | None = None,
     ) -> CompletionStream:
         """Opens the stream now (retries and fallbacks happen before the first delta)."""
+        request = request.for_project(trace.project_id if trace else None)
         call = _Call(request, trace, self._cache_key(request, cache))
         timeout = timeout_s or self.config.timeout_s
         hit = self._lookup(call)

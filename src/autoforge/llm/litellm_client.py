@@ -8,7 +8,9 @@ it, all testable with the fake client), so every call here passes `num_retries=0
 LiteLLM also hands to the provider SDK as `max_retries=0`. LiteLLM's Router is not used: its
 retries, fallbacks and limits would duplicate the gateway's and sit out of the fakes' reach.
 
-Provider keys are read by LiteLLM from the environment only; nothing here logs them.
+Provider keys: a call made for a project that stored one for the model's provider
+(`secrets/`, e.g. OPENAI_API_KEY for `openai/...`) passes it as `api_key`; otherwise LiteLLM
+reads the environment. Nothing here logs a key, and an error that quotes one is masked.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from autoforge.llm import local_model
@@ -34,6 +37,11 @@ from autoforge.llm.local_model import LocalResult, LocalRunner
 from autoforge.llm.types import Completion, CompletionRequest, ModelStatus
 
 log = logging.getLogger(__name__)
+
+# (project id, a name such as OPENAI_API_KEY) -> the key the project stored, or None.
+ProviderKeyLookup = Callable[[str, str], str | None]
+# Options that send a model to a server the operator chose: a project's key stays home.
+_OPERATOR_ROUTED = frozenset({"api_key", "api_base", "base_url"})
 
 
 @functools.cache
@@ -82,7 +90,8 @@ def register_local_model(model: LocalRunner) -> str:
 class LiteLLMClient:
     """`model_options` are extra LiteLLM arguments per model, e.g. the `api_base` of an
     OpenAI-compatible server (`{"openai/qwen": {"api_base": "http://host:8001/v1"}}`), or
-    `mock_response` in tests. Keys belong in the environment, where LiteLLM looks for them.
+    `mock_response` in tests. The server's keys belong in the environment, where LiteLLM
+    looks for them; `provider_keys` finds the key a project stored, if any.
     """
 
     def __init__(
@@ -90,9 +99,11 @@ class LiteLLMClient:
         local: LocalRunner | None = None,
         *,
         model_options: Mapping[str, Mapping[str, Any]] | None = None,
+        provider_keys: ProviderKeyLookup | None = None,
     ) -> None:
         self.local = local
         self.model_options = dict(model_options or {})
+        self.provider_keys = provider_keys
         self._local_key: str | None = None
         self._register_lock = threading.Lock()
 
@@ -116,7 +127,9 @@ class LiteLLMClient:
                 choice = response.choices[0]
                 text = choice.text or ""
         except Exception as exc:
-            raise translate(litellm, exc) from exc
+            key = arguments.get("api_key")
+            # Not chained when a key was passed: a logged traceback would print exc whole.
+            raise _failure(litellm, exc, key) from (None if key else exc)
         usage = response.usage
         return Completion(
             text=text,
@@ -150,7 +163,9 @@ class LiteLLMClient:
                     pieces.append(piece)
                     yield piece
         except Exception as exc:
-            raise translate(litellm, exc) from exc
+            key = arguments.get("api_key")
+            # Not chained when a key was passed: a logged traceback would print exc whole.
+            raise _failure(litellm, exc, key) from (None if key else exc)
         tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
         cost = _token_cost(litellm, request.model, tokens_in, tokens_out)
@@ -183,7 +198,17 @@ class LiteLLMClient:
             arguments[_LOCAL_KEY] = self._local_key
             if request.prompt is not None:
                 arguments["text_completion"] = True  # the flag `text_completion()` itself sets
+        elif not _OPERATOR_ROUTED & arguments.keys():
+            stored = self._stored_key(request)
+            if stored is not None:
+                arguments["api_key"] = stored
         return arguments
+
+    def _stored_key(self, request: CompletionRequest) -> str | None:
+        if self.provider_keys is None or request.project_id is None:
+            return None
+        name = provider_key_name(request.model)
+        return self.provider_keys(request.project_id, name) if name else None
 
     def _ready(self) -> Any:
         litellm = _litellm()
@@ -192,6 +217,29 @@ class LiteLLMClient:
                 if self._local_key is None:
                     self._local_key = register_local_model(self.local)
         return litellm
+
+
+def provider_key_name(model: str) -> str | None:
+    """The environment variable LiteLLM reads the model's key from, by its rule
+    `<PROVIDER>_API_KEY`: OPENAI_API_KEY for `openai/...` (and bare `gpt-4o`), and so on."""
+    if _is_local(model):
+        return None
+    provider = model.split("/", 1)[0] if "/" in model else None
+    if provider is None:
+        try:
+            provider = str(_litellm().get_llm_provider(model)[1])
+        except Exception:
+            return None
+    return re.sub(r"[^A-Z0-9]", "_", provider.upper()) + "_API_KEY"
+
+
+def _failure(litellm: Any, exc: Exception, api_key: str | None) -> ModelCallError:
+    """`translate`, with the key masked wherever the provider's message quotes it."""
+    error = translate(litellm, exc)
+    if api_key:
+        error.detail = error.detail.replace(api_key, f"…{api_key[-4:]}")
+        error.args = (error.detail,)
+    return error
 
 
 def _is_local(model: str) -> bool:

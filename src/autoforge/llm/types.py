@@ -46,6 +46,10 @@ class CompletionRequest:
     messages: Sequence[Message] | None = None
     prompt: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    # Whom the call is made for, so that the project's stored provider key can pay for it;
+    # the gateway sets it from the trace. It shapes no output: it is neither in the cache
+    # key nor in the traced input.
+    project_id: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if (self.messages is None) == (self.prompt is None):
@@ -67,6 +71,11 @@ class CompletionRequest:
 
     def for_model(self, model: str) -> CompletionRequest:
         return replace(self, model=model)
+
+    def for_project(self, project_id: str | None) -> CompletionRequest:
+        """Named for the project in the call's trace: the one place callers say whom a call
+        is for."""
+        return self if project_id == self.project_id else replace(self, project_id=project_id)
 
     def as_input(self) -> dict[str, Any]:
         """What the trace stores as the call's input."""
