@@ -9,6 +9,7 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -23,6 +24,7 @@ from autoforge.identity import service
 from autoforge.identity.caller import local_caller
 from autoforge.identity.schemas import KeyCreate
 from autoforge.llm.fake import FakeModelClient
+from autoforge.secrets.vault import new_key
 from tests.support.gateway import make_gateway
 
 # Collection-time app: schemathesis needs the schema before fixtures exist.
@@ -31,6 +33,7 @@ _container = bootstrap(
         autoforge_data_dir=Path(tempfile.mkdtemp(prefix="fuzz-")),
         auth_mode="required",
         rate_limit_enabled=False,
+        secret_keys=[SecretStr(new_key())],  # a server requiring credentials has no default
         _env_file=None,
     )
 )
