@@ -14,6 +14,7 @@ from autoforge.cli import identity as identity_commands
 from autoforge.cli import optimizations as optimization_commands
 from autoforge.cli import prompts as prompt_commands
 from autoforge.cli import runs as run_commands
+from autoforge.cli import secrets as secret_commands
 from autoforge.cli import templates as template_commands
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ app.command("doctor")(doctor_command.doctor)
 app.add_typer(identity_commands.project_app, name="project")
 app.add_typer(identity_commands.key_app, name="key")
 app.add_typer(identity_commands.member_app, name="member")
+app.add_typer(secret_commands.app, name="secret")
 
 
 @app.callback()
