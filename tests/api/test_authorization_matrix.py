@@ -101,6 +101,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/members"): V,
     ("POST", "/api/v1/members"): A,
     ("DELETE", "/api/v1/members/{user_id}"): A,
+    ("PUT", "/api/v1/members/{user_id}/project-role"): A,
     ("GET", "/api/v1/secrets"): A,
     ("PUT", "/api/v1/secrets/{name}"): A,
     ("DELETE", "/api/v1/secrets/{name}"): A,

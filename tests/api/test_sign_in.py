@@ -177,3 +177,27 @@ def test_a_member_added_by_email_is_the_same_person_when_they_sign_in(clerk: Cle
     assert me.status_code == 200, me.text
     assert me.json()["user_id"] == added.json()["user_id"]
     assert me.json()["role"] == "member"  # Clerk manages the role: the token's wins
+
+
+def test_a_project_role_replaces_the_organization_role_in_that_project(clerk: Clerk) -> None:
+    admin = {"Authorization": f"Bearer {clerk.token()}"}
+    erin = clerk.token(
+        sub="user_erin", email="erin@example.test", o={"id": "org_acme", "rol": "org:member"}
+    )
+    me = clerk.get("/me", erin).json()
+    assert me["role"] == "member"
+
+    lowered = clerk.client.put(
+        f"{API}/members/{me['user_id']}/project-role", json={"role": "viewer"}, headers=admin
+    )
+    after = clerk.client.post(
+        f"{API}/prompts",
+        json={"name": "x", "title": "t", "content": "c"},
+        headers={"Authorization": f"Bearer {erin}"},  # the same token: forgotten at once
+    )
+
+    assert lowered.status_code == 200, lowered.text
+    assert lowered.json()["project_role"] == "viewer"
+    assert after.status_code == 403
+    listed = clerk.client.get(f"{API}/members", headers=admin).json()
+    assert {m["email"]: m["project_role"] for m in listed}["erin@example.test"] == "viewer"

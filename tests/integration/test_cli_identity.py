@@ -65,6 +65,14 @@ def test_members_are_added_listed_and_removed_and_the_last_owner_stays(cli: Cli)
     members = cli.json("member", "list")
     assert ("dana@example.test", "admin") in {(m["email"], m["role"]) for m in members}
 
+    lowered = cli.json("member", "project-role", "dana@example.test", "viewer")
+    assert (lowered["role"], lowered["project_role"]) == ("admin", "viewer")
+    cleared = cli.json("member", "project-role", "dana@example.test", "none")
+    assert cleared["project_role"] is None
+    assert (
+        "'boss' is not a role" in cli("member", "project-role", "dana@example.test", "boss").output
+    )
+
     cli.ok("member", "remove", "dana@example.test")
     assert added["user_id"] not in {m["user_id"] for m in cli.json("member", "list")}
     last = cli("member", "remove", "local-user")

@@ -277,3 +277,35 @@ def member_remove(
 
     removed = run_command(action)
     console.print(f"removed {escape(removed)}", highlight=False)
+
+
+@member_app.command("project-role")
+def member_project_role(
+    member: Annotated[str, typer.Argument(help="the member's user id or email")],
+    role: Annotated[
+        str, typer.Argument(help="viewer, member, admin or owner in the current project; none")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """A member's role in the current project only, replacing their organization role here
+    (up or down); `none` removes it (admin or owner)."""
+    from autoforge.identity import service
+    from autoforge.identity.roles import ROLE_NAMES, Role
+
+    if role != "none" and role not in ROLE_NAMES:
+        raise typer.BadParameter(f"{role!r} is not a role: {', '.join(ROLE_NAMES)} or none")
+    chosen = None if role == "none" else role
+
+    def action(built: Container) -> Member:
+        _require(built, Role.ADMIN)
+        who = caller(built)
+        members = run_scoped(built, lambda uow: service.list_members(uow, who), read_only=True)
+        user_id = next((m.user_id for m in members if member in (m.user_id, m.email)), member)
+        return run_scoped(built, lambda uow: service.set_project_role(uow, who, user_id, chosen))
+
+    changed = run_command(action, as_json=as_json)
+    if as_json:
+        print_json(changed)
+        return
+    where = changed.project_role or f"{changed.role} (the organization's)"
+    console.print(f"{escape(changed.email or changed.user_id)} is {where} here", highlight=False)

@@ -19,6 +19,7 @@ from autoforge.identity.schemas import (
     MemberAdd,
     Project,
     ProjectCreate,
+    ProjectRoleSet,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -78,14 +79,40 @@ def list_members(uow: ReadUoW, caller: CallerDep) -> list[Member]:
 
 
 @router.post("/members", status_code=201, response_model=Member, responses=problems(409, 422, 503))
-def add_member(data: MemberAdd, uow: WriteUoW, caller: CallerDep) -> Member:
+def add_member(
+    data: MemberAdd, uow: WriteUoW, caller: CallerDep, container: ContainerDep
+) -> Member:
     """Add a person (by email) to your organization, or change a member's role (admin or
     owner; you can grant at most your own role)."""
-    return service.add_member(uow, caller, data)
+    member = service.add_member(uow, caller, data)
+    container.authenticator.forget()
+    return member
+
+
+@router.put(
+    "/members/{user_id}/project-role",
+    response_model=Member,
+    responses=problems(404, 422, 503),
+)
+def set_project_role(
+    user_id: UserId,
+    data: ProjectRoleSet,
+    uow: WriteUoW,
+    caller: CallerDep,
+    container: ContainerDep,
+) -> Member:
+    """A member's role in this project only, replacing their organization role here (up or
+    down); `null` removes it (admin or owner)."""
+    member = service.set_project_role(uow, caller, user_id, data.role)
+    container.authenticator.forget()  # roles remembered in this process are checked again
+    return member
 
 
 @router.delete("/members/{user_id}", status_code=204, responses=problems(404, 409, 422, 503))
-def remove_member(user_id: UserId, uow: WriteUoW, caller: CallerDep) -> Response:
+def remove_member(
+    user_id: UserId, uow: WriteUoW, caller: CallerDep, container: ContainerDep
+) -> Response:
     """Remove a member from your organization. The last owner stays."""
     service.remove_member(uow, caller, user_id)
+    container.authenticator.forget()
     return Response(status_code=204)

@@ -68,4 +68,12 @@ class Member(BaseModel):
     user_id: str
     email: str | None
     name: str | None
-    role: RoleName
+    role: RoleName = Field(description="in the organization")
+    project_role: RoleName | None = Field(
+        default=None, description="in this project, replacing the organization's; null: none"
+    )
+
+
+class ProjectRoleSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: RoleName | None = Field(description="null removes the override")

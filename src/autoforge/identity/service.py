@@ -25,6 +25,7 @@ from autoforge.identity.models import (
     ApiKeyRow,
     MembershipRow,
     OrganizationRow,
+    ProjectRoleRow,
     ProjectRow,
     UserRow,
 )
@@ -198,13 +199,54 @@ def revoke_key(uow: UnitOfWork, caller: Caller, key_id: str) -> ApiKey:
 # --- members -------------------------------------------------------------------------------
 
 
-def _member(membership: MembershipRow, user: UserRow) -> Member:
-    return Member(user_id=user.id, email=user.email, name=user.name, role=membership.role)
+def _member(
+    membership: MembershipRow, user: UserRow, project_role: ProjectRoleRow | None = None
+) -> Member:
+    return Member(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=membership.role,
+        project_role=project_role.role if project_role else None,
+    )
 
 
 def list_members(uow: UnitOfWork, caller: Caller) -> list[Member]:
     repo = IdentityRepository(uow.session)
-    return [_member(m, u) for m, u in repo.members(caller.organization_id)]
+    return [
+        _member(m, u, repo.project_role(caller.project_id, u.id))
+        for m, u in repo.members(caller.organization_id)
+    ]
+
+
+def set_project_role(uow: UnitOfWork, caller: Caller, user_id: str, role: str | None) -> Member:
+    """A member's role in the caller's project only (up or down from the organization's),
+    or none: then the organization's applies."""
+    repo = IdentityRepository(uow.session)
+    found = next(((m, u) for m, u in repo.members(caller.organization_id) if u.id == user_id), None)
+    if found is None:
+        raise NotFoundError(f"no member {user_id!r} in this organization")
+    if role is not None and not caller.may(Role(role)):
+        raise ValidationFailed(f"you can grant at most your own role ({caller.role.value})")
+    override = repo.project_role(caller.project_id, user_id)
+    if role is None and override is not None:
+        repo.delete(override)
+        override = None
+    elif role is not None and override is None:
+        override = ProjectRoleRow(project_id=caller.project_id, user_id=user_id, role=role)
+        repo.add(override)
+    elif role is not None and override is not None:
+        override.role = role
+        uow.session.flush()
+    record(
+        uow.session,
+        actor=caller.actor,
+        action="add_member",
+        entity_type="project_role",
+        entity_id=user_id,
+        details={"project_role": role},
+    )
+    return _member(found[0], found[1], override)
 
 
 def add_member(uow: UnitOfWork, caller: Caller, data: MemberAdd) -> Member:
