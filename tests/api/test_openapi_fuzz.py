@@ -59,5 +59,7 @@ def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
         headers=AUTHORIZATION,
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
     )
-    # The key is valid throughout: a 401 or 403 would mean the fuzzing never got past the door.
-    assert response.status_code not in (401, 403), response.text
+    # The key is valid throughout: a 401 or 403 would mean the fuzzing never got past the door
+    # (signing in a browser with a made-up key is refused, and is meant to be).
+    if (case.method, case.path) != ("POST", "/api/v1/session"):
+        assert response.status_code not in (401, 403), response.text
