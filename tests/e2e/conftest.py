@@ -57,13 +57,15 @@ def server(
         yield base
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and tests after the browser tests start loops of their own.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).is_file(), (
         f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package"
