@@ -35,6 +35,10 @@ def cache_key(request: CompletionRequest) -> str:
         k: float(v) if k in _FLOAT_PARAMS else v for k, v in request.params.items() if v is not None
     }
     body: dict[str, Any] = {"v": _KEY_VERSION, "model": request.model, "params": params}
+    if request.project_id is not None:
+        # Every cache entry belongs to a project: one project's answers are never served
+        # to another (nor does a hit tell it what another asked).
+        body["project"] = request.project_id
     if request.messages is not None:
         body["messages"] = [dict(m) for m in request.messages]
     else:

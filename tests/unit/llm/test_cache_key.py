@@ -92,3 +92,13 @@ def test_an_integer_beyond_64_bits_in_a_message_still_gives_a_stable_key() -> No
 
     assert cache_key(chat(messages=huge)) == cache_key(chat(messages=huge))
     assert cache_key(chat(messages=huge)) != cache_key(chat(messages=other))
+
+
+def test_each_project_has_its_own_cache_entries() -> None:
+    request = CompletionRequest(model="m", prompt="p", params={"temperature": 0})
+
+    mine, theirs = request.for_project("a"), request.for_project("b")
+
+    assert cache_key(mine) != cache_key(theirs)
+    assert cache_key(mine) == cache_key(request.for_project("a"))
+    assert cache_key(request) not in {cache_key(mine), cache_key(theirs)}  # calls of no project

@@ -66,10 +66,13 @@ def test_a_model_names_the_key_its_provider_reads(model: str, name: str | None) 
     assert provider_key_name(model) == name
 
 
-def test_whom_a_call_is_for_changes_neither_its_cache_key_nor_its_trace() -> None:
+def test_the_project_keys_the_cache_and_the_provider_key_does_not() -> None:
+    """Each project has its own cache entries; the stored key is no part of the key, nor of
+    the trace's input."""
     mine, anyones = ask("openai/gpt-4o-mini"), ask("openai/gpt-4o-mini", project_id=None)
 
-    assert cache_key(mine) == cache_key(anyones)
+    assert cache_key(mine) != cache_key(anyones)
+    assert STORED not in repr(mine) + cache_key(mine)
     assert mine.as_input() == anyones.as_input()
 
 
