@@ -17,6 +17,8 @@ def test_run_an_evaluation_on_a_shipped_dataset_and_see_results(page: Page, serv
     page.goto("/evaluations/new/")
     page.get_by_label("Prompt", exact=True).select_option(label="sentiment-classifier")
     page.get_by_label("Dataset", exact=True).select_option(label="sentiment")
+    # Before the run: the dataset version's scoring, which the run will use.
+    expect(page.get_by_test_id("dataset-scoring")).to_contain_text("Scoring of sentiment v1")
     page.get_by_role("group", name="Models").get_by_label("local/gemma-3-270m").check()
     page.get_by_role("button", name="Start evaluation").click()
 

@@ -83,3 +83,63 @@ def test_optimize_no_wait_queues_and_unknown_dataset_fails(cli: Cli) -> None:
     assert queued["status"] == "pending"
     failed = cli.fails("optimize", "say", "-d", "nope")
     assert "nope" in failed.stderr
+
+
+def test_optimize_overrides_the_datasets_scoring_with_flags(cli: Cli) -> None:
+    done = cli.json(
+        "optimize",
+        "say",
+        "-d",
+        "words",
+        "--budget-calls",
+        "40",
+        "--assert",
+        '{"type": "equals"}',
+        "--max-tokens",
+        "7",
+        "--stop",
+        "\n",
+    )
+
+    config = done["config"]
+    assert config["scoring"]["assertions_from"] == "request"
+    assert [a["type"] for a in config["assertions"]["assertions"]] == ["equals"]
+    assert config["params"]["max_tokens"] == 7
+    assert config["params"]["stop"] == ["\n"]
+    # The fake reverses the words: "Say word0" comes back "word0 Say", never equal to it.
+    assert done["baseline_val"] == 0.0
+
+
+def test_optimize_reads_its_scoring_from_a_file(cli: Cli, tmp_path: Path) -> None:
+    scoring = tmp_path / "scoring.json"
+    scoring.write_text(
+        '{"assertions": [{"type": "icontains"}], "pass_threshold": 0.5, "max_tokens": 5}'
+    )
+    done = cli.json(
+        "optimize", "say", "-d", "words", "--budget-calls", "40", "--scoring", str(scoring)
+    )
+
+    config = done["config"]
+    assert config["scoring"]["assertions_from"] == "request"
+    assert config["assertions"]["pass_threshold"] == 0.5
+    assert config["params"]["max_tokens"] == 5
+    assert done["baseline_val"] == 1.0
+
+
+def test_optimize_refuses_two_sources_of_assertions(cli: Cli, tmp_path: Path) -> None:
+    scoring = tmp_path / "scoring.json"
+    scoring.write_text('{"max_tokens": 5}')
+    refused = cli(
+        "optimize",
+        "say",
+        "-d",
+        "words",
+        "--assert",
+        '{"type": "equals"}',
+        "--scoring",
+        str(scoring),
+    )
+
+    assert refused.exit_code == 2  # a usage error, before anything runs
+    assert "give one of --assert, --assertions and --scoring" in refused.output
+    assert cli.json("optimize", "list")["items"] == []

@@ -46,6 +46,7 @@ CASES = dataset(40)
 # The strategies that need no optimizer model (`reflective` has its own tests).
 STRUCTURAL = [name for name in STRATEGIES if name != "reflective"]
 SPLIT = split_cases(CASES, train=16, val=16, test=8, seed=0)
+OPTIMIZER = "fake/optimizer"
 
 
 def strategy(name: str, **options: object) -> Strategy:
@@ -251,14 +252,25 @@ class Disarming:
         return result
 
 
-@pytest.mark.parametrize("name", STRUCTURAL)
+def with_optimizer(oracle: FakeModelClient) -> FakeModelClient:
+    """The oracle as the target, and an optimizer model that rewrites the instruction."""
+    rewrite = "Answer with exactly one word: negative or positive."
+    return FakeModelClient(
+        lambda request: rewrite if request.model == OPTIMIZER else oracle.reply(request)
+    )
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
 def test_no_step_of_the_search_reads_a_test_case(name: str) -> None:
     wired = [replace(case, inputs=Tripwire(case.inputs)) for case in SPLIT.test]
+    # Every strategy, the reflective one with an optimizer model that reads failing cases.
+    options = {"optimizer_model": OPTIMIZER} if name == "reflective" else {}
     Tripwire.armed = True
     try:
-        with sentiment_evaluator(plain_gateway(oracle_client(CASES))) as evaluator:
+        client = with_optimizer(oracle_client(CASES))
+        with sentiment_evaluator(plain_gateway(client)) as evaluator:
             result = run_optimization(
-                Disarming(strategy(name)),
+                Disarming(strategy(name, **options)),
                 START,
                 trainset=SPLIT.train,
                 valset=SPLIT.val,
@@ -271,6 +283,8 @@ def test_no_step_of_the_search_reads_a_test_case(name: str) -> None:
 
     assert result.test is not None
     assert result.test.cases == len(wired)  # read after the search, and only then
+    if name == "reflective":
+        assert client.calls_to(OPTIMIZER) >= 1  # it did reflect, on train cases only
 
 
 def test_a_small_test_split_says_it_cannot_tell() -> None:

@@ -15,6 +15,7 @@ import type { Dataset, VersionPage } from "@/lib/types/datasets";
 import { cn, formatDate } from "@/lib/utils";
 
 import { ItemsTable } from "./items-table";
+import { ScoringSummary } from "./scoring-summary";
 
 export function DatasetView({ id }: { id: string }) {
   const dataset = useQuery({ queryKey: ["datasets", id], queryFn: () => api.get<Dataset>(`/datasets/${id}`) });
@@ -87,6 +88,7 @@ function VersionsCard({ datasetId, selected, onSelect }: { datasetId: string; se
     getNextPageParam: (last) => last.next_before ?? undefined,
   });
   const rows = versions.data?.pages.flatMap((page) => page.items) ?? [];
+  const shown = rows.find((v) => v.version === selected);
 
   return (
     <Card>
@@ -137,6 +139,8 @@ function VersionsCard({ datasetId, selected, onSelect }: { datasetId: string; se
             Load older versions
           </Button>
         )}
+        {/* What evaluations and optimizations on this version check unless they override it. */}
+        {shown && <ScoringSummary scoring={shown.scoring} title={`Scoring of v${shown.version}`} testId="version-scoring" />}
       </CardContent>
     </Card>
   );

@@ -14,6 +14,7 @@ export type AssertionDraft = {
   value: string;
   ignoreCase: boolean;
   strip: boolean;
+  firstLine: boolean;
   pattern: string;
   fullMatch: boolean;
   minChars: string;
@@ -31,7 +32,7 @@ type Field = Exclude<keyof AssertionDraft, "key" | "type" | "weight">;
 
 // What each assertion checks and the parameters it takes (src/autoforge/evaluations/assertions).
 const TYPES: Record<AssertionType, { summary: string; fields: Field[] }> = {
-  equals: { summary: "output equals the expected output", fields: ["value", "ignoreCase", "strip"] },
+  equals: { summary: "output equals the expected output", fields: ["value", "ignoreCase", "strip", "firstLine"] },
   contains: { summary: "output contains the expected output (case-sensitive)", fields: ["value"] },
   icontains: { summary: "output contains the expected output, ignoring case", fields: ["value"] },
   regex: { summary: "output matches a regular expression", fields: ["pattern", "ignoreCase", "fullMatch"] },
@@ -57,6 +58,7 @@ export function newDraft(type: AssertionType = "icontains"): AssertionDraft {
     value: "",
     ignoreCase: false,
     strip: false,
+    firstLine: false,
     pattern: "",
     fullMatch: false,
     minChars: "",
@@ -91,7 +93,7 @@ function toSpec(draft: AssertionDraft): AssertionSpec {
   const threshold = number(draft.threshold, "threshold");
   switch (draft.type) {
     case "equals":
-      return { type: "equals", weight, value, ignore_case: draft.ignoreCase, strip: draft.strip };
+      return { type: "equals", weight, value, ignore_case: draft.ignoreCase, strip: draft.strip, first_line: draft.firstLine };
     case "contains":
     case "icontains":
       return { type: draft.type, weight, value };
@@ -128,6 +130,45 @@ function toSpec(draft: AssertionDraft): AssertionSpec {
     case "cost":
       return { type: "cost", weight, max_usd: number(required(draft.maxUsd, "max USD"), "max USD") as number };
   }
+}
+
+function text(value: number | string | null | undefined): string {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+/** The form's draft of an existing assertion (e.g. a dataset's scoring, to edit from). */
+export function draftFromSpec(spec: AssertionSpec): AssertionDraft {
+  const draft: AssertionDraft = { ...newDraft(spec.type), weight: text(spec.weight ?? 1) };
+  switch (spec.type) {
+    case "equals":
+      return { ...draft, value: text(spec.value), ignoreCase: !!spec.ignore_case, strip: !!spec.strip, firstLine: !!spec.first_line };
+    case "contains":
+    case "icontains":
+      return { ...draft, value: text(spec.value) };
+    case "regex":
+      return { ...draft, pattern: spec.pattern, ignoreCase: !!spec.ignore_case, fullMatch: !!spec.full_match };
+    case "length":
+      return { ...draft, minChars: text(spec.min_chars), maxChars: text(spec.max_chars) };
+    case "is_json":
+      return { ...draft, extract: !!spec.extract };
+    case "json_schema":
+      return { ...draft, jsonSchema: JSON.stringify(spec.json_schema, null, 2), extract: !!spec.extract };
+    case "json_match":
+      return { ...draft, matchMode: spec.mode ?? "equals", value: text(spec.value), extract: !!spec.extract };
+    case "similarity":
+      return { ...draft, value: text(spec.value), threshold: text(spec.threshold) };
+    case "llm_judge":
+      return { ...draft, rubric: spec.rubric, threshold: text(spec.threshold) };
+    case "latency":
+      return { ...draft, maxMs: text(spec.max_ms) };
+    case "cost":
+      return { ...draft, maxUsd: text(spec.max_usd) };
+  }
+}
+
+/** The drafts and pass threshold of an assertion set, the inverse of `toAssertionSet`. */
+export function draftsFromSet(set: AssertionSet): { drafts: AssertionDraft[]; passThreshold: string } {
+  return { drafts: set.assertions.map(draftFromSpec), passThreshold: text(set.pass_threshold) };
 }
 
 /** The assertion set to send; throws an Error naming the assertion and parameter at fault. */
@@ -287,10 +328,11 @@ function AssertionFields({
           />
         </div>
       )}
-      {(has("ignoreCase") || has("strip") || has("fullMatch") || has("extract")) && (
+      {(has("ignoreCase") || has("strip") || has("firstLine") || has("fullMatch") || has("extract")) && (
         <div className="mt-3 flex flex-wrap gap-4">
           {has("ignoreCase") && flag("ignoreCase", "Ignore case")}
           {has("strip") && flag("strip", "Ignore surrounding whitespace")}
+          {has("firstLine") && flag("firstLine", "First line only")}
           {has("fullMatch") && flag("fullMatch", "Whole output must match")}
           {has("extract") && flag("extract", "Find the JSON inside surrounding text")}
         </div>

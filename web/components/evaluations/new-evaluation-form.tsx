@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
+import { DatasetScoring, useDatasetVersion } from "@/components/datasets/version-scoring";
 import { ErrorMessage, Loading } from "@/components/feedback";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -74,7 +75,7 @@ function toRequest(form: FormState): EvaluationCreate {
   if (!form.promptId) throw new Error("Choose a prompt.");
   if (!form.datasetId) throw new Error("Choose a dataset.");
   if (form.models.length === 0) throw new Error("Tick at least one model.");
-  // Only what the user set: the API keeps an example dataset's suggested values for the rest.
+  // Only what the user set: the API keeps the dataset version's generation settings for the rest.
   const params: GenerationParams = {};
   const maxTokens = numberOrUndefined(form.maxTokens, "Max tokens");
   const temperature = numberOrUndefined(form.temperature, "Temperature");
@@ -123,6 +124,8 @@ export function NewEvaluationForm({ initialPromptId, initialDatasetId }: { initi
   const prompts = useQuery({ queryKey: ["evaluations", "form", "prompts"], queryFn: () => fetchAll<PromptRef>("/prompts") });
   const datasets = useQuery({ queryKey: ["evaluations", "form", "datasets"], queryFn: () => fetchAll<Dataset>("/datasets") });
   const models = useQuery({ queryKey: ["evaluations", "form", "models"], queryFn: () => api.get<ModelStatus[]>("/models") });
+  const dataset = datasets.data?.find((d) => d.id === form.datasetId);
+  const version = useDatasetVersion(dataset, form.datasetVersion ? Number(form.datasetVersion) : null);
 
   // Tick the configured default model (the local one if none is marked) once the list is known.
   useEffect(() => {
@@ -212,14 +215,16 @@ export function NewEvaluationForm({ initialPromptId, initialDatasetId }: { initi
                 onChange={(e) => set({ defaultAssertions: e.target.checked })}
                 aria-describedby="default-assertions-help"
               />
-              Use the default assertions
+              Use the dataset&apos;s scoring
             </label>
             <p id="default-assertions-help" className="mt-1 pl-6 text-xs text-slate-500">
-              A shipped example dataset (sentiment, extraction, arithmetic) brings its own suggested assertions and generation
-              parameters; any other dataset checks that the output contains the expected output, ignoring case (
-              <code>icontains</code>). The evaluation page shows the assertions that were used.
+              Every dataset version carries its scoring: the assertions given at import, or ones inferred from its
+              expected answers. Untick to score this run with your own assertions instead.
             </p>
           </div>
+          {form.defaultAssertions && (
+            <DatasetScoring dataset={dataset} info={version.info} isPending={version.isPending} error={version.error} hint="The run scores with this; the generation fields below override its settings one by one." />
+          )}
           {!form.defaultAssertions && (
             <AssertionEditor
               drafts={form.assertions}
@@ -236,7 +241,7 @@ export function NewEvaluationForm({ initialPromptId, initialDatasetId }: { initi
           <CardTitle>Generation</CardTitle>
         </CardHeader>
         <CardContent className="space-y-4">
-          <p className="text-xs text-slate-500">Empty fields keep the dataset&apos;s suggested values (examples) or the API&apos;s defaults (temperature 0).</p>
+          <p className="text-xs text-slate-500">Empty fields keep the dataset version&apos;s generation settings, shown above, or the API&apos;s defaults (temperature 0).</p>
           <div className="grid gap-4 sm:grid-cols-3">
             <div>
               <Label htmlFor="max-tokens">Max tokens</Label>

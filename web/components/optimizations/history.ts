@@ -1,8 +1,10 @@
 // Pure helpers of the optimization pages: words for strategies and stop reasons, the
 // score-per-round series (live from progress reports, or rebuilt from the stored history),
-// the winner's (or best so far) lineage, and the train/validation split sizes a run will use.
+// the winner's (or best so far) lineage, the train/validation/test split sizes a run will use,
+// and where its headline figure was measured.
 
 import type {
+  Optimization,
   OptimizationCandidate,
   OptimizationProgress,
   SplitIn,
@@ -25,9 +27,20 @@ export const STRATEGIES: { name: StrategyName; round: string; summary: string }[
     round: "step",
     summary: "Trajectory-guided: proposals from the best prompts so far and the operators that paid off.",
   },
+  {
+    name: "reflective",
+    round: "step",
+    summary:
+      "Reflective (GEPA-style): an optimizer model reads the failed cases and rewrites the instruction. Needs an optimizer model.",
+  },
 ];
 
-/** "generation" (genetic), "bracket" (bandit) or "step" (opro): what a `round` is. */
+/** Strategies that cannot run without `optimizer_model` (the API refuses them with a 422). */
+export function needsOptimizerModel(strategy: StrategyName): boolean {
+  return strategy === "reflective";
+}
+
+/** "generation" (genetic), "bracket" (bandit) or "step" (opro, reflective): what a `round` is. */
 export function roundName(strategy: StrategyName): string {
   return STRATEGIES.find((s) => s.name === strategy)?.round ?? "round";
 }
@@ -156,6 +169,14 @@ export function shortKey(key: string): string {
   return key.slice(0, 7);
 }
 
+/** The calls a run needs before it can report anything: the starting prompt on every train
+ *  and validation case, plus the test split scored twice at the end (the start and the
+ *  winner). Those test calls are set aside from the budget before the search begins
+ *  (`run_optimization`), so the search can neither read nor spend them. */
+export function minimumCalls(sizes: { train: number; val: number; test: number }): number {
+  return sizes.train + sizes.val + 2 * sizes.test;
+}
+
 /** The train/validation/test sizes the run will use: mirrors `split_by_fractions` in
  *  src/autoforge/optimizations/runner.py (at least one train and one validation case). */
 export function splitSizes(total: number, split: SplitIn): { train: number; val: number; test: number } {
@@ -163,4 +184,51 @@ export function splitSizes(total: number, split: SplitIn): { train: number; val:
   const val = Math.max(1, Math.min(Math.floor(total * split.val), total - test - 1));
   const train = Math.max(1, Math.min(Math.floor(total * split.train), total - test - val));
   return { train, val, test };
+}
+
+/** A score difference (0..1 scale) as signed percentage points: 0.067 -> "+6.7 pp". */
+export function formatPoints(delta: number | null | undefined): string {
+  if (delta === null || delta === undefined) return "—";
+  const points = delta * 100;
+  // Signed like the verdict's figures ("+0.000"); a tiny loss must not print as "-0.0".
+  const rounded = Math.abs(points) < 0.05 ? 0 : points;
+  return `${rounded < 0 ? "-" : "+"}${Math.abs(rounded).toFixed(1)} pp`;
+}
+
+/** The figures the headline improvement is measured on. Runs recorded before the test
+ *  split existed have no `measured_on`: their improvement was a validation one. */
+export type Headline = {
+  on: "test" | "validation";
+  /** "held-out test, 13 cases" or "validation — also chose the winner" */
+  where: string;
+  baseline: number | null;
+  best: number | null;
+  improvement: number | null;
+  /** the 95 % interval of the test improvement; null on validation */
+  interval: { low: number; high: number } | null;
+};
+
+export function headline(o: Optimization): Headline {
+  if (o.measured_on === "test") {
+    const cases = o.test_cases ?? 0;
+    return {
+      on: "test",
+      where: `held-out test, ${cases} ${cases === 1 ? "case" : "cases"}`,
+      baseline: o.baseline_test,
+      best: o.best_test,
+      improvement: o.improvement,
+      interval:
+        o.test_delta_low !== null && o.test_delta_high !== null
+          ? { low: o.test_delta_low, high: o.test_delta_high }
+          : null,
+    };
+  }
+  return {
+    on: "validation",
+    where: "validation — also chose the winner",
+    baseline: o.baseline_val,
+    best: o.best_val,
+    improvement: o.improvement ?? (o.best_val !== null && o.baseline_val !== null ? o.best_val - o.baseline_val : null),
+    interval: null,
+  };
 }

@@ -4,17 +4,20 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 
+import { DatasetScoring, useDatasetVersion } from "@/components/datasets/version-scoring";
 import { ErrorMessage, Loading, PageTitle } from "@/components/feedback";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input, Label, Select } from "@/components/ui/input";
-import { api, type Page } from "@/lib/api";
+import { ApiError, api, type Page } from "@/lib/api";
 import type { Dataset } from "@/lib/types/datasets";
 import type { ModelStatus } from "@/lib/types/evaluations";
 import type { Optimization, OptimizationCreate, SplitIn, StrategyName } from "@/lib/types/optimizations";
 import type { Prompt } from "@/lib/types/prompts";
 
-import { STRATEGIES, splitSizes } from "./history";
+import { CostHint } from "./cost-hint";
+import { STRATEGIES, needsOptimizerModel } from "./history";
+import { NO_OVERRIDE, type OverrideState, ScoringOverride, toOverride } from "./scoring-section";
 
 // The embedded model: what the README's examples optimize for, and needs no key.
 const PREFERRED_MODEL = "local/gemma-3-270m";
@@ -50,7 +53,11 @@ type FormState = {
   seconds: string;
   seed: string;
   split: { train: string; val: string; test: string };
+  override: OverrideState;
 };
+
+// The API's defaults (SplitIn): a held-out test split the headline result is measured on.
+const DEFAULT_SPLIT = { train: "0.4", val: "0.3", test: "0.3" };
 
 export function OptimizationForm() {
   const params = useSearchParams();
@@ -72,14 +79,18 @@ export function OptimizationForm() {
     usd: "",
     seconds: "",
     seed: "0",
-    split: { train: "0.5", val: "0.5", test: "0" },
+    split: DEFAULT_SPLIT,
+    override: NO_OVERRIDE,
   });
+  const [invalid, setInvalid] = useState<Error | null>(null);
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   // A prompt or dataset passed as ?prompt=ID may be an id: the selects are keyed by name.
   const prompt = prompts.data?.find((p) => p.name === form.prompt || p.id === form.prompt);
   const dataset = datasets.data?.find((d) => d.name === form.dataset || d.id === form.dataset);
   const model = form.model || defaultModel(models.data);
+  const version = useDatasetVersion(dataset, form.datasetVersion ? Number(form.datasetVersion) : null);
+  const missingOptimizer = needsOptimizerModel(form.strategy) && !form.optimizerModel;
 
   const start = useMutation({
     mutationFn: (body: OptimizationCreate) => api.post<Optimization>("/optimizations", body),
@@ -99,6 +110,14 @@ export function OptimizationForm() {
   function submit(event: React.FormEvent) {
     event.preventDefault();
     if (!prompt || !dataset) return;
+    let override: ReturnType<typeof toOverride>;
+    try {
+      override = toOverride(form.override);
+    } catch (error) {
+      setInvalid(error as Error);
+      return;
+    }
+    setInvalid(null);
     const body: OptimizationCreate = {
       prompt: prompt.name,
       dataset: dataset.name,
@@ -112,6 +131,8 @@ export function OptimizationForm() {
       },
       seed: Number(form.seed),
       split,
+      // Absent unless overridden: the dataset version's scoring applies.
+      ...override,
     };
     if (form.startFrom.startsWith("label:")) body.label = form.startFrom.slice("label:".length);
     if (form.startFrom.startsWith("version:")) body.prompt_version = Number(form.startFrom.slice("version:".length));
@@ -182,7 +203,8 @@ export function OptimizationForm() {
               <Select
                 id="dataset"
                 value={dataset?.name ?? form.dataset}
-                onChange={(e) => setForm((f) => ({ ...f, dataset: e.target.value, datasetVersion: "" }))}
+                // An override is a tweak of one version's scoring: another version starts afresh.
+                onChange={(e) => setForm((f) => ({ ...f, dataset: e.target.value, datasetVersion: "", override: NO_OVERRIDE }))}
                 required
               >
                 <option value="">Choose a dataset…</option>
@@ -203,7 +225,7 @@ export function OptimizationForm() {
               <Select
                 id="dataset-version"
                 value={form.datasetVersion}
-                onChange={(e) => set("datasetVersion", e.target.value)}
+                onChange={(e) => setForm((f) => ({ ...f, datasetVersion: e.target.value, override: NO_OVERRIDE }))}
                 disabled={!dataset}
               >
                 <option value="">
@@ -217,6 +239,30 @@ export function OptimizationForm() {
                   ))}
               </Select>
             </div>
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Scoring</CardTitle>
+          </CardHeader>
+          <CardContent className="space-y-4">
+            <DatasetScoring
+              dataset={dataset}
+              info={version.info}
+              isPending={version.isPending}
+              error={version.error}
+              hint={
+                form.override.on
+                  ? "Overridden below: the run scores with your assertions, and your generation settings over these."
+                  : "The run scores with this unless you override it below."
+              }
+            />
+            <ScoringOverride
+              state={form.override}
+              onChange={(override) => set("override", override)}
+              scoring={version.info?.scoring}
+            />
           </CardContent>
         </Card>
 
@@ -263,12 +309,15 @@ export function OptimizationForm() {
               <ModelWarning model={models.data?.find((m) => m.name === model)} />
             </div>
             <div>
-              <Label htmlFor="optimizer-model">Optimizer model (optional)</Label>
+              <Label htmlFor="optimizer-model">
+                Optimizer model ({needsOptimizerModel(form.strategy) ? `required for ${form.strategy}` : "optional"})
+              </Label>
               <Select
                 id="optimizer-model"
                 value={form.optimizerModel}
                 onChange={(e) => set("optimizerModel", e.target.value)}
                 aria-describedby="optimizer-model-help"
+                aria-invalid={missingOptimizer}
               >
                 <option value="">none: structural operators only</option>
                 {models.data?.map((m) => (
@@ -278,9 +327,16 @@ export function OptimizationForm() {
                   </option>
                 ))}
               </Select>
-              <p id="optimizer-model-help" className="mt-1 text-xs text-slate-500">
-                A capable model lets instruction rewrites join the search.
-              </p>
+              {missingOptimizer ? (
+                <p id="optimizer-model-help" role="alert" className="mt-1 text-xs text-red-700">
+                  The {form.strategy} strategy needs an optimizer model, one that can read failed cases and write
+                  instructions. Choose one, or pick bandit, genetic or opro.
+                </p>
+              ) : (
+                <p id="optimizer-model-help" className="mt-1 text-xs text-slate-500">
+                  A capable model lets instruction rewrites join the search.
+                </p>
+              )}
             </div>
             <div>
               <Label htmlFor="seed">Seed</Label>
@@ -348,6 +404,7 @@ export function OptimizationForm() {
                   required
                   value={form.split[key]}
                   onChange={(v) => setForm((f) => ({ ...f, split: { ...f.split, [key]: v } }))}
+                  help={SPLIT_HELP[key]}
                 />
               ))}
             </div>
@@ -356,15 +413,14 @@ export function OptimizationForm() {
                 Train + validation + test must not exceed 1.
               </p>
             )}
-            <CostHint
-              items={dataset && !form.datasetVersion ? (dataset.latest?.item_count ?? null) : null}
-              split={split}
-              calls={Number(form.calls)}
-            />
+            <CostHint items={version.info?.item_count ?? null} split={split} calls={Number(form.calls)} />
           </CardContent>
         </Card>
 
-        <ErrorMessage error={start.error} />
+        <ErrorMessage error={invalid} />
+        <StartError error={start.error} />
+        {/* Not disabled for a missing optimizer model: the inline message says why, and the
+            API's 422 (shown by StartError) stays the one authority on what it accepts. */}
         <Button type="submit" disabled={!prompt || !dataset || splitTooBig || start.isPending}>
           {start.isPending ? "Starting…" : "Start optimization"}
         </Button>
@@ -388,27 +444,28 @@ function ModelWarning({ model }: { model?: ModelStatus }) {
   return <p className="mt-1 text-xs text-amber-700">Not callable here: {model.detail}</p>;
 }
 
-/** What the split means for this dataset, and whether the budget even covers scoring the
- *  starting prompt (a run that cannot do that fails, unless the answers are cached). */
-function CostHint({ items, split, calls }: { items: number | null; split: SplitIn; calls: number }) {
-  if (items === null || !(split.train > 0 && split.val > 0)) return null;
-  const sizes = splitSizes(items, split);
-  const baseline = sizes.train + sizes.val + sizes.test;
-  return (
-    <div className="text-sm">
-      <p className="text-slate-600">
-        {items} items → {sizes.train} train, {sizes.val} validation
-        {sizes.test ? `, ${sizes.test} test` : ""}. Scoring the starting prompt alone takes {sizes.train + sizes.val}{" "}
-        calls{sizes.test ? ` (plus ${sizes.test} for the final test)` : ""}.
-      </p>
-      {calls < baseline && (
-        <p role="alert" className="mt-1 text-amber-700">
-          The budget of {calls} calls is smaller than the {baseline} calls needed to score the starting prompt: the run
-          will fail unless those answers are already cached. Raise the budget or lower the shares.
-        </p>
-      )}
-    </div>
-  );
+const SPLIT_HELP = {
+  train: "What the search scores its candidates on.",
+  val: "What picks the winner among them.",
+  test:
+    "The headline result is measured here, on cases no step of the search reads. 0 reports on validation instead, which flatters the winner: validation chose it.",
+} as const;
+
+/**
+ * A failed start. A 422 for a form that looked valid is one of the API's cross-field rules
+ * (reflective without an optimizer model, more than the whole dataset in the split): its
+ * `detail` says it in words, without the validator's "request: Value error," in front.
+ */
+function StartError({ error }: { error: unknown }) {
+  if (error instanceof ApiError && error.status === 422 && (error.problem.errors?.length ?? 0) <= 1 && error.problem.detail) {
+    const detail = error.problem.detail.replace(/^request: /, "").replace(/^Value error, /, "");
+    return (
+      <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        {error.problem.title}: {detail}
+      </div>
+    );
+  }
+  return <ErrorMessage error={error} />;
 }
 
 /** A labelled number input; the form keeps its text so an empty optional field stays empty. */
@@ -422,6 +479,7 @@ function NumberField({
   step = "any",
   placeholder,
   required = false,
+  help,
 }: {
   id: string;
   label: string;
@@ -432,6 +490,7 @@ function NumberField({
   step?: number | "any";
   placeholder?: string;
   required?: boolean;
+  help?: string;
 }) {
   return (
     <div>
@@ -446,7 +505,13 @@ function NumberField({
         value={value}
         onChange={(e) => onChange(e.target.value)}
         required={required}
+        aria-describedby={help ? `${id}-help` : undefined}
       />
+      {help && (
+        <p id={`${id}-help`} className="mt-1 text-xs text-slate-500">
+          {help}
+        </p>
+      )}
     </div>
   );
 }

@@ -20,6 +20,7 @@ import {
 } from "@/lib/types/optimizations";
 import { formatDate, formatScore } from "@/lib/utils";
 
+import { formatPoints, headline } from "./history";
 import { usePromptNames } from "./prompt-names";
 
 const PAGE_SIZE = 20;
@@ -83,7 +84,7 @@ export function OptimizationList() {
                 <Th>Strategy</Th>
                 <Th>Status</Th>
                 <Th>Calls / budget</Th>
-                <Th>Validation: baseline → best</Th>
+                <Th>Improvement (held-out test)</Th>
                 <Th>Created</Th>
               </tr>
             </thead>
@@ -132,15 +133,33 @@ function OptimizationRow({ optimization: o, promptName }: { optimization: Optimi
       </Td>
       <Td className="tabular-nums">
         {o.status === "completed" ? (
-          <>
-            {formatScore(o.baseline_val)} → <strong>{formatScore(o.best_val)}</strong>
-          </>
+          <Improvement optimization={o} />
+        ) : o.status === "failed" ? (
+          <span className="text-slate-500">—</span>
         ) : (
-          <span className="text-slate-500">best so far {formatScore(o.progress?.best_val)}</span>
+          // The test split is scored only once the search is over: until then, the search's own figure.
+          <span className="text-slate-500">validation so far {formatScore(o.progress?.best_val)}</span>
         )}
       </Td>
       <Td className="whitespace-nowrap text-slate-500">{formatDate(o.created_at)}</Td>
     </tr>
+  );
+}
+
+/** The test improvement, not the validation one: validation chose the winner. A run with
+ *  no test figure says so rather than passing validation off as the same thing. */
+function Improvement({ optimization: o }: { optimization: Optimization }) {
+  const h = headline(o);
+  return (
+    <div data-testid="list-improvement">
+      <strong>{formatPoints(h.improvement)}</strong>{" "}
+      <span className="text-xs text-slate-500">
+        {h.on === "test" ? `test, ${o.test_cases ?? "?"} cases` : "validation only"}
+      </span>
+      <div className="text-xs text-slate-500">
+        {formatScore(h.baseline)} → {formatScore(h.best)}
+      </div>
+    </div>
   );
 }
 

@@ -222,8 +222,9 @@ function FailureCard({ error }: { error: string | null }) {
         </div>
         {budgetTooSmall && (
           <p className="mt-2 text-sm text-slate-600">
-            The budget must at least cover scoring the starting prompt on the train and validation items. Start a new
-            optimization with more calls or smaller shares.
+            The budget must at least cover scoring the starting prompt on the train and validation items, plus the test
+            items twice (the start and the winner, at the end). Start a new optimization with more calls or smaller
+            shares.
           </p>
         )}
       </CardContent>

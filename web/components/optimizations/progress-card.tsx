@@ -5,6 +5,7 @@ import { StatusBadge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Fact } from "@/components/ui/fact";
 import type { Optimization, OptimizationProgress, OptimizationStatus } from "@/lib/types/optimizations";
+import { describeScoring, sourceWords } from "@/lib/scoring";
 import { formatDate, formatScore, formatUsd } from "@/lib/utils";
 
 import { roundName } from "./history";
@@ -40,6 +41,7 @@ export function ProgressCard({
       <CardContent className="space-y-4">
         {budget ? <ProgressBar done={calls} total={budget} label="model calls" /> : <p className="text-sm">{calls} model calls</p>}
         <StatusLine status={status} hasProgress={progress?.round !== undefined} round={round} />
+        <RunScoring optimization={o} />
         <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-4">
           <Fact term={`Latest ${round}`} testId="current-round">
             {progress?.round ?? "—"}
@@ -58,6 +60,23 @@ export function ProgressCard({
         </dl>
       </CardContent>
     </Card>
+  );
+}
+
+/** What the run scores with, frozen at its start: the request's override or the dataset's. */
+function RunScoring({ optimization: o }: { optimization: Optimization }) {
+  const { assertions, params, scoring } = o.config;
+  if (!assertions) return null; // a run recorded before scoring was frozen in its config
+  const origin = !scoring
+    ? null
+    : scoring.assertions_from === "request"
+      ? "overridden for this run"
+      : `the dataset's, ${sourceWords(scoring.dataset_scoring)}`;
+  return (
+    <p className="text-sm text-slate-600" data-testid="run-scoring">
+      <span className="text-xs uppercase text-slate-500">Scored with</span> {describeScoring(assertions, params ?? {})}
+      {origin ? <span className="text-slate-500"> ({origin})</span> : null}
+    </p>
   );
 }
 

@@ -15,9 +15,11 @@ import type { Optimization } from "@/lib/types/optimizations";
 import type { Prompt, PromptLabel, PromptVersion } from "@/lib/types/prompts";
 import { cn, formatScore, formatUsd } from "@/lib/utils";
 
-import { stopReasonText } from "./history";
+import { formatPoints, headline, stopReasonText } from "./history";
 
-/** A completed run: what it gained, what it spent, why it stopped, where the winner went. */
+/** A completed run: what it gained on cases the search never saw, what it spent, why it
+ *  stopped, where the winner went. The search's own train/validation figures come second:
+ *  validation chose the winner, so it flatters it. */
 export function ResultCard({
   optimization: o,
   prompt,
@@ -33,17 +35,14 @@ export function ResultCard({
         <CardTitle>Result</CardTitle>
       </CardHeader>
       <CardContent className="space-y-4">
-        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-3">
-          <Fact term="Validation: baseline → best">
-            {formatScore(o.baseline_val)} → <strong>{formatScore(o.best_val)}</strong>
+        <HeadlineResult optimization={o} />
+        <dl className="grid gap-x-6 gap-y-3 text-sm text-slate-600 sm:grid-cols-3">
+          <Fact term="Validation: baseline → best (chose the winner)" testId="search-val">
+            {formatScore(o.baseline_val)} → {formatScore(o.best_val)}
           </Fact>
-          <Fact term="Improvement (validation)">
-            <Improvement value={o.improvement} />
-          </Fact>
-          <Fact term="Train: baseline → best">
+          <Fact term="Train: baseline → best (searched on)">
             {formatScore(o.baseline_train)} → {formatScore(o.best_train)}
           </Fact>
-          {o.best_test !== null && <Fact term="Test (best prompt)">{formatScore(o.best_test)}</Fact>}
           <Fact term="Calls">
             {o.calls_used}
             {o.budget.calls ? ` of ${o.budget.calls}` : ""} ({o.cache_hits} cached)
@@ -64,13 +63,48 @@ export function ResultCard({
   );
 }
 
+/** The figure to judge the run by: winner minus start where it was measured (the held-out
+ *  test split, else validation), its 95 % interval, and the API's verdict word for word. */
+function HeadlineResult({ optimization: o }: { optimization: Optimization }) {
+  const h = headline(o);
+  return (
+    <section aria-label="Headline result" className="rounded-md border border-slate-200 p-4">
+      <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-4">
+        <Fact term="Improvement" testId="headline-improvement">
+          <Improvement value={h.improvement} />
+        </Fact>
+        <Fact term="Measured on" testId="measured-on">
+          {h.where}
+        </Fact>
+        <Fact term={`${h.on === "test" ? "Test" : "Validation"}: baseline → best`} testId="headline-scores">
+          {formatScore(h.baseline)} → <strong>{formatScore(h.best)}</strong>
+        </Fact>
+        <Fact term="95 % interval" testId="test-interval">
+          {h.interval ? `${formatPoints(h.interval.low)} to ${formatPoints(h.interval.high)}` : "— (no held-out test)"}
+        </Fact>
+      </dl>
+      {o.verdict && (
+        <p className="mt-3 text-sm text-slate-800" data-testid="verdict">
+          {o.verdict}
+        </p>
+      )}
+      {h.on === "validation" && (
+        <p className="mt-2 text-xs text-amber-700">
+          No held-out test figure: validation both chose the winner and measured it, so this improvement flatters it. Give
+          the next run a test share above 0 (and a budget that covers scoring it twice).
+        </p>
+      )}
+    </section>
+  );
+}
+
 function Improvement({ value }: { value: number | null }) {
   if (value === null) return <>—</>;
-  const sign = value > 0 ? "+" : "";
+  // Coloured as printed: a change that rounds to +0.0 pp is no gain.
+  const shown = Math.abs(value) < 0.0005 ? 0 : value;
   return (
-    <strong className={cn(value > 0 ? "text-green-700" : value < 0 ? "text-red-700" : "text-slate-700")}>
-      {sign}
-      {value.toFixed(3)}
+    <strong className={cn("text-lg", shown > 0 ? "text-green-700" : shown < 0 ? "text-red-700" : "text-slate-700")}>
+      {formatPoints(value)}
     </strong>
   );
 }

@@ -1,4 +1,7 @@
-// Shapes of /api/v1/datasets (src/autoforge/datasets/schemas.py).
+// Shapes of /api/v1/datasets (src/autoforge/datasets/schemas.py and
+// src/autoforge/evaluations/scoring.py).
+
+import type { AssertionSet } from "./evaluations";
 
 export type Difficulty = "easy" | "medium" | "hard";
 
@@ -10,12 +13,34 @@ export type ItemMetadata = {
   [extra: string]: unknown;
 };
 
+/** `given` with the version (or carried over from the previous version's given one), or
+ *  `inferred` from its expected answers (labels, JSON or free text). */
+export type ScoringSource = "given" | "inferred";
+
+/** The generation settings a dataset suggests for every case's call. */
+export type GenerationDefaults = {
+  max_tokens?: number | null;
+  stop?: string[] | null;
+  temperature?: number | null;
+};
+
+/** How a version's cases are scored unless a run says otherwise. */
+export type Scoring = {
+  assertions: AssertionSet;
+  generation: GenerationDefaults;
+  source: ScoringSource;
+  /** why these defaults, in plain words */
+  explanation: string;
+};
+
 export type DatasetVersionInfo = {
   id: string;
   dataset_id: string;
   version: number;
   item_count: number;
   note: string | null;
+  /** how runs score these items unless they say otherwise */
+  scoring: Scoring;
   created_by: string;
   created_at: string;
 };
@@ -31,7 +56,8 @@ export type Dataset = {
   updated_at: string;
 };
 
-export type DatasetCreate = { name: string; description?: string | null };
+/** Without `scoring` the API infers it from the expected answers. */
+export type DatasetCreate = { name: string; description?: string | null; scoring?: Scoring | null };
 
 export type VersionPage = { items: DatasetVersionInfo[]; next_before: number | null };
 

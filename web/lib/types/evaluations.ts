@@ -13,6 +13,8 @@ export type EqualsAssertion = Weighted & {
   value?: string | null;
   ignore_case?: boolean;
   strip?: boolean;
+  /** compare the output's first non-empty line only (what an inferred label scoring uses) */
+  first_line?: boolean;
 };
 export type ContainsAssertion = Weighted & { type: "contains" | "icontains"; value?: string | null };
 export type RegexAssertion = Weighted & {

@@ -3,16 +3,21 @@
 
 import type { Page } from "@/lib/api";
 
+import type { ScoringSource } from "./datasets";
+import type { AssertionSet, GenerationParams } from "./evaluations";
+
 export type OptimizationStatus = "pending" | "running" | "completed" | "failed";
 
 export const OPTIMIZATION_STATUSES: OptimizationStatus[] = ["pending", "running", "completed", "failed"];
 
-export type StrategyName = "genetic" | "bandit" | "opro";
+/** `reflective` needs `optimizer_model` (the API answers 422 without one). */
+export type StrategyName = "genetic" | "bandit" | "opro" | "reflective";
 
 /** Where the run stops: whichever limit comes first (cache hits are free). */
 export type BudgetIn = { calls?: number; usd?: number | null; seconds?: number | null };
 
-/** Shares of the dataset's items for search (train), selection (val) and a final test. */
+/** Shares of the dataset's items for search (train), selection (val) and the held-out test
+ *  the result is reported on (no step of the search reads it; 0 reports on validation). */
 export type SplitIn = { train: number; val: number; test: number };
 
 export type OptimizationCreate = {
@@ -33,6 +38,10 @@ export type OptimizationCreate = {
   budget: BudgetIn;
   seed: number;
   split: SplitIn;
+  /** default: the dataset version's scoring */
+  assertions?: AssertionSet;
+  /** fields left out keep the dataset version's generation settings */
+  params?: GenerationParams;
 };
 
 /** The latest report of the running search (written after each generation/bracket/step). */
@@ -49,6 +58,14 @@ export type OptimizationProgress = {
 /** What `service._config` freezes at the start; only the keys the UI reads. */
 export type OptimizationConfig = {
   split?: SplitIn;
+  /** what the run scores with: the request's, else the dataset version's */
+  assertions?: AssertionSet;
+  params?: GenerationParams;
+  scoring?: {
+    assertions_from: "request" | "dataset";
+    dataset_scoring: ScoringSource;
+    explanation: string;
+  };
   dataset_id?: string;
   dataset_name?: string;
   [extra: string]: unknown;
@@ -73,8 +90,21 @@ export type Optimization = {
   best_train: number | null;
   best_val: number | null;
   best_test: number | null;
-  /** best minus baseline, on the validation set */
+  /** the start's score on the test split */
+  baseline_test: number | null;
+  /** held-out test cases the result is measured on */
+  test_cases: number | null;
+  /** 95 % paired-bootstrap interval of the test improvement */
+  test_delta_low: number | null;
+  test_delta_high: number | null;
+  /** where `improvement` is measured: the held-out test split, or (no test split, or the
+   *  budget ran out first) the validation split that also chose the winner; null before
+   *  the run ends */
+  measured_on: "test" | "validation" | null;
+  /** winner minus start, on `measured_on` */
   improvement: number | null;
+  /** the result in plain words */
+  verdict: string | null;
   calls_used: number;
   cache_hits: number;
   cost_usd: number;
@@ -96,7 +126,7 @@ export type OptimizationCandidate = {
   position: number;
   /** content address of the template (12 hex digits) */
   key: string;
-  /** generation (genetic), bracket (bandit) or step (opro) */
+  /** generation (genetic), bracket (bandit) or step (opro, reflective) */
   round: number;
   template: string;
   train_score: number | null;
