@@ -201,3 +201,19 @@ def test_a_project_role_replaces_the_organization_role_in_that_project(clerk: Cl
     assert after.status_code == 403
     listed = clerk.client.get(f"{API}/members", headers=admin).json()
     assert {m["email"]: m["project_role"] for m in listed}["erin@example.test"] == "viewer"
+
+
+def test_clerks_session_cookie_signs_the_browser_in(clerk: Clerk) -> None:
+    """Clerk's frontend keeps the session token in the `__session` cookie of the app's
+    domain: the server reads it like the header (writes then need the UI's CSRF header)."""
+    clerk.client.cookies.set("__session", clerk.token())
+
+    me = clerk.client.get(f"{API}/me")
+    body = {"name": "from-cookie", "title": "t", "content": "c"}
+    forged = clerk.client.post(f"{API}/prompts", json=body)
+    made = clerk.client.post(f"{API}/prompts", json=body, headers={"X-Autoforge-Csrf": "1"})
+
+    assert me.status_code == 200, me.text
+    assert me.json()["via"] == "clerk"
+    assert forged.status_code == 403
+    assert made.status_code == 201
