@@ -90,6 +90,41 @@ def test_a_bad_import_fails_lists_the_lines_and_writes_nothing(cli: Cli, tmp_pat
     assert [d["name"] for d in cli.json("dataset", "list")["items"]] == ["reviews"]
 
 
+def test_sensitive_fields_are_stored_encrypted_and_shown_to_readers(
+    cli: Cli, tmp_path: Path
+) -> None:
+    secrets = ["acct-4417-PLAINTEXT-1", "acct-9921-PLAINTEXT-2", "acct-0007-PLAINTEXT-3"]
+    first = jsonl(tmp_path / "a.jsonl", *({"input": {"text": "t", "acct": v}} for v in secrets[:2]))
+    more = tmp_path / "more.csv"
+    more.write_text(f"text,acct\nu,{secrets[2]}\n")
+
+    cli.ok("dataset", "create", "accounts", "--file", str(first), "--sensitive", "acct")
+    appended = cli.json("dataset", "import", "accounts", str(more), "--append")
+
+    assert appended["sensitive"] == ["acct"]  # carried forward from version 1
+    shown = cli.ok("dataset", "show", "accounts").stdout
+    assert "sensitive" in shown
+    assert "acct" in shown
+    items = cli.json("dataset", "items", "accounts")["items"]
+    assert [item["input"]["acct"] for item in items] == secrets
+    assert secrets[0] in cli.ok("dataset", "items", "accounts").stdout
+    files = sorted(cli.data_dir.glob("autoforge.db*"))
+    stored = b"".join(path.read_bytes() for path in files)
+    assert not [v for v in secrets if v.encode() in stored]
+
+
+def test_an_unknown_sensitive_field_is_refused_by_name(cli: Cli, tmp_path: Path) -> None:
+    source = jsonl(tmp_path / "a.jsonl", *ITEMS)
+
+    typo = cli.fails("dataset", "create", "r", "--file", str(source), "--sensitive", "txt")
+    no_file = cli.fails("dataset", "create", "r", "--sensitive", "text")
+
+    assert "'txt'" in typo.stderr
+    assert "nothing was written" in typo.stderr
+    assert "--file" in no_file.stderr
+    assert cli.json("dataset", "list")["items"] == []
+
+
 def test_examples_install_once_and_delete_removes_a_dataset(cli: Cli) -> None:
     first = cli.json("dataset", "examples")
     assert len(first["created"]) == 6

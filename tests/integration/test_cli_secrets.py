@@ -138,8 +138,9 @@ def test_rotate_moves_every_project_to_the_newest_key(cli: Cli) -> None:
     cli.keys = [new]
     again = cli.json("secret", "rotate")
 
-    assert rotated == {"reencrypted": 3, "current": 0, "projects": 2}
-    assert again == {"reencrypted": 0, "current": 3, "projects": 2}
+    no_values = {"reencrypted": 0, "current": 0}
+    assert rotated == {"reencrypted": 3, "current": 0, "projects": 2, "dataset_values": no_values}
+    assert again == {"reencrypted": 0, "current": 3, "projects": 2, "dataset_values": no_values}
     values = {name: Vault([new]).decrypt(token) for name, token in cli.ciphertexts().items()}
     assert sorted(values.values()) == sorted([VALUE, OTHER_VALUE, OTHER_VALUE])
     for token in cli.ciphertexts().values():
@@ -166,6 +167,31 @@ def test_rotate_without_the_key_that_encrypted_a_secret_changes_nothing(cli: Cli
     assert "OPENAI_API_KEY of project default-project" in refused.output
     assert "cannot be decrypted" in refused.output
     assert cli.ciphertexts() == before
+
+
+def test_rotate_moves_sensitive_dataset_values_too(cli: Cli, tmp_path: Path) -> None:
+    old, new = new_key(), new_key()
+    cli.keys = [old]
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        "".join(json.dumps({"input": {"text": "t", "ssn": v}}) + "\n" for v in (VALUE, OTHER_VALUE))
+    )
+    cli.ok("dataset", "create", "people", "--file", str(cases), "--sensitive", "ssn")
+
+    cli.keys = [new, old]
+    rotated = cli.ok("secret", "rotate")
+    cli.keys = [new]
+    again = cli.json("secret", "rotate")
+
+    assert "re-encrypted 2 sensitive dataset value(s); 0 already were" in rotated.stdout
+    assert again["dataset_values"] == {"reencrypted": 0, "current": 2}
+    items = cli.json("dataset", "items", "people")["items"]
+    assert [item["input"]["ssn"] for item in items] == [VALUE, OTHER_VALUE]
+    with closing(sqlite3.connect(cli.data_dir / "autoforge.db")) as conn:
+        stored = [json.loads(raw) for (raw,) in conn.execute("SELECT input FROM dataset_items")]
+    for inputs in stored:
+        with pytest.raises(SecretsUnavailable):
+            Vault([old]).decrypt(inputs["ssn"]["$fernet"])
 
 
 def test_keygen_prints_a_key_the_vault_accepts(cli: Cli) -> None:

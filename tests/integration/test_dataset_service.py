@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from autoforge.audit.models import AuditEntryRow
 from autoforge.bootstrap import Container
-from autoforge.datasets import bulk_import, service
+from autoforge.datasets import bulk_import, examples, service
 from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
 from autoforge.datasets.schemas import (
     Dataset,
@@ -298,7 +298,7 @@ def test_items_are_written_with_one_executemany(any_container: Container) -> Non
 
 
 def test_examples_install_three_datasets_and_prompts_once(any_container: Container) -> None:
-    created = write(any_container, lambda uow: service.install_examples(uow, OWNER))
+    created = write(any_container, lambda uow: examples.install_examples(uow, OWNER))
     assert created == [
         *("sentiment", "sentiment-classifier", "extraction", "person-extractor"),
         *("arithmetic", "arithmetic-solver"),
@@ -317,7 +317,7 @@ def test_examples_install_three_datasets_and_prompts_once(any_container: Contain
     assert (prompt.version, prompt.status) == (1, "active")
     assert "{{text}}" in prompt.content
 
-    assert write(any_container, lambda uow: service.install_examples(uow, OWNER)) == []
+    assert write(any_container, lambda uow: examples.install_examples(uow, OWNER)) == []
     assert count(any_container, DatasetRow) == 3
     assert count(any_container, PromptRow) == 3
     assert count(any_container, DatasetVersionRow) == 3
@@ -328,7 +328,7 @@ def test_examples_fill_in_only_what_is_missing(any_container: Container) -> None
     prompt = PromptCreate(name="arithmetic-solver", title="Mine", content="Q: {{text}}")
     write(any_container, lambda uow: create_prompt(uow, OWNER, prompt))
 
-    created = write(any_container, lambda uow: service.install_examples(uow, OWNER))
+    created = write(any_container, lambda uow: examples.install_examples(uow, OWNER))
 
     assert "sentiment" not in created
     assert "arithmetic-solver" not in created

@@ -1,5 +1,6 @@
 """The pure core imports neither a web framework nor a database layer, even transitively:
-assertions, metrics, scoring defaults, and the optimizer's strategies and evaluator."""
+assertions, metrics, scoring defaults, the optimizer's strategies and evaluator, and the
+sealing of sensitive dataset values."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ PURE = (
     "autoforge.optimizations.evaluator",
     "autoforge.optimizations.operators",
     "autoforge.optimizations.run",
+    "autoforge.datasets.sealing",
 )
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from autoforge.bootstrap import Container
+    from autoforge.datasets.sealing import VaultSource
     from autoforge.db.unit_of_work import UnitOfWork
     from autoforge.identity.caller import Caller
 
@@ -166,6 +167,25 @@ def in_transaction(
         lambda built: run_scoped(built, lambda uow: work(uow, owner(built)), read_only=read_only),
         as_json=as_json,
     )
+
+
+def in_transaction_with_vault(
+    work: Callable[[UnitOfWork, str, VaultSource], T],
+    *,
+    read_only: bool = False,
+    as_json: bool = False,
+) -> T:
+    """`in_transaction`, with the vault of the settings for the sensitive values of dataset
+    items; it is built only if a version has some."""
+    from functools import partial
+
+    from autoforge.secrets.keys import vault_of
+
+    def action(built: Container) -> T:
+        vault = partial(vault_of, built.settings)
+        return run_scoped(built, lambda uow: work(uow, owner(built), vault), read_only=read_only)
+
+    return run_command(action, as_json=as_json)
 
 
 def print_json(data: Any) -> None:

@@ -17,26 +17,35 @@ from rich.table import Column, Table
 from autoforge.cli.common import (
     JsonOption,
     console,
-    error_console,
     fail,
     in_transaction,
+    in_transaction_with_vault,
     print_json,
-    progress_bar,
     when,
 )
+from autoforge.cli.dataset_files import Format, prepare
 
 if TYPE_CHECKING:
     from autoforge.datasets.schemas import Dataset, DatasetPage, DatasetVersionInfo, ItemPage
+    from autoforge.datasets.sealing import VaultSource
     from autoforge.db.unit_of_work import UnitOfWork
 
 app = typer.Typer(
     help="Datasets of test cases: immutable versions, items, import from JSONL or CSV.",
     no_args_is_help=True,
 )
-Format = Literal["jsonl", "csv"]
 DatasetArgument = Annotated[str, typer.Argument(metavar="NAME", help="the dataset's name or id")]
 FormatOption = Annotated[
     Format | None, typer.Option("--format", help="default: csv for *.csv, else jsonl")
+]
+SensitiveOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sensitive",
+        metavar="FIELD",
+        help="an input field whose values are stored encrypted (repeat for more); "
+        "import's default: the previous version's",
+    ),
 ]
 
 
@@ -44,52 +53,6 @@ def _dataset_id(uow: UnitOfWork, owner: str, ref: str) -> str:
     from autoforge.datasets.service import resolve_dataset
 
     return resolve_dataset(uow, owner, ref).id
-
-
-def _read(file: Path) -> str:
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(f"cannot read {file}: {exc}") from None
-
-
-def _check(text: str, fmt: Format) -> None:
-    """A first pass that shows progress through a large file. It decides nothing: the
-    service parses again inside its transaction and is the one judge of what is rejected,
-    with the API's messages."""
-    from pydantic import ValidationError
-
-    from autoforge.datasets.bulk_import import parse
-    from autoforge.datasets.schemas import DatasetItemIn
-    from autoforge.errors import ValidationFailed
-
-    with progress_bar(True) as progress:
-        try:
-            records = parse(text, fmt)
-        except ValidationFailed:
-            return
-        task = progress.add_task("checking items", total=len(records))
-        bad = 0
-        for _, record in records:
-            try:
-                DatasetItemIn.model_validate(record)
-            except ValidationError:
-                bad += 1
-                progress.update(task, description=f"checking items ({bad} rejected)")
-            progress.advance(task)
-
-
-def _prepare(
-    file: Path, fmt: Format | None, as_json: bool
-) -> tuple[str, Format, AbstractContextManager[Any]]:
-    """The file's text and format. On a terminal, the file is checked first with a progress
-    bar, and the returned context shows a spinner while the import runs."""
-    fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
-    text = _read(file)
-    if not error_console.is_terminal or as_json:
-        return text, fmt, nullcontext()
-    _check(text, fmt)
-    return text, fmt, error_console.status(f"importing {file.name}")
 
 
 def _version_line(version: DatasetVersionInfo | None) -> str:
@@ -113,29 +76,34 @@ def create(
         ),
     ] = None,
     fmt: FormatOption = None,
+    sensitive: SensitiveOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a dataset; with --file, the file's items become version 1 (all or nothing)."""
     from autoforge.datasets import bulk_import, service
     from autoforge.datasets.schemas import DatasetCreate
 
+    if sensitive and file is None:
+        raise fail("--sensitive names fields of the items in --file; give the file too")
     text: str | None = None
     file_format: Format = "jsonl"
     importing: AbstractContextManager[Any] = nullcontext()
     if file is not None:
-        text, file_format, importing = _prepare(file, fmt, as_json)
+        text, file_format, importing = prepare(file, fmt, as_json)
 
-    def work(uow: UnitOfWork, owner: str) -> Dataset:
+    def work(uow: UnitOfWork, owner: str, vault: VaultSource) -> Dataset:
         created = service.create_dataset(
             uow, owner, DatasetCreate(name=name, description=description)
         )
         if text is None:
             return created
-        bulk_import.import_items(uow, owner, created.id, text, file_format)
+        bulk_import.import_items(
+            uow, owner, created.id, text, file_format, sensitive=sensitive, vault=vault
+        )
         return service.get_dataset(uow, owner, created.id)
 
     with importing:
-        dataset = in_transaction(work, as_json=as_json)
+        dataset = in_transaction_with_vault(work, as_json=as_json)
     if as_json:
         print_json(dataset)
     else:
@@ -224,6 +192,7 @@ def show(name: DatasetArgument, as_json: JsonOption = False) -> None:
     }
     if dataset.latest is not None:
         rows["note"] = dataset.latest.note or "-"
+        rows["sensitive"] = ", ".join(dataset.latest.sensitive) or "-"
         scoring = dataset.latest.scoring
         kinds = ", ".join(a.type for a in scoring.assertions.assertions)
         rows["scoring"] = f"{kinds} ({scoring.source}): {scoring.explanation or '-'}"
@@ -290,12 +259,20 @@ def items(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="items to show")] = 100,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a version's items in order: input variables, expected answer, metadata."""
+    """Show a version's items in order: input variables, expected answer, metadata.
+    Sensitive values are shown decrypted: they are encrypted at rest, not hidden from the
+    dataset's readers."""
     from autoforge.datasets import service
 
-    page: ItemPage = in_transaction(
-        lambda uow, owner: service.list_items(
-            uow, owner, _dataset_id(uow, owner, name), version, offset=offset, limit=limit
+    page: ItemPage = in_transaction_with_vault(
+        lambda uow, owner, vault: service.list_items(
+            uow,
+            owner,
+            _dataset_id(uow, owner, name),
+            version,
+            offset=offset,
+            limit=limit,
+            vault=vault,
         ),
         read_only=True,
         as_json=as_json,
@@ -341,21 +318,31 @@ def import_(
         bool, typer.Option(help="keep the latest version's items and add these after them")
     ] = False,
     note: Annotated[str | None, typer.Option(help="what changed in this version")] = None,
+    sensitive: SensitiveOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import a file as the dataset's next version (all or nothing).
 
     JSONL: one {"name"?, "input", "expected"?, "metadata"?} per line. CSV: columns name,
     expected, category, difficulty, features_tested; every other column is an input variable.
+    Each --sensitive FIELD is stored encrypted; without any, the previous version's are.
     """
     from autoforge.datasets import bulk_import
 
-    text, file_format, importing = _prepare(file, fmt, as_json)
+    text, file_format, importing = prepare(file, fmt, as_json)
     mode: Literal["replace", "append"] = "append" if append else "replace"
     with importing:
-        version = in_transaction(
-            lambda uow, owner: bulk_import.import_items(
-                uow, owner, _dataset_id(uow, owner, name), text, file_format, mode=mode, note=note
+        version = in_transaction_with_vault(
+            lambda uow, owner, vault: bulk_import.import_items(
+                uow,
+                owner,
+                _dataset_id(uow, owner, name),
+                text,
+                file_format,
+                mode=mode,
+                note=note,
+                sensitive=sensitive,
+                vault=vault,
             ),
             as_json=as_json,
         )
@@ -396,9 +383,9 @@ def delete(
 @app.command()
 def examples(as_json: JsonOption = False) -> None:
     """Install the shipped example datasets and a starting prompt for each (idempotent)."""
-    from autoforge.datasets import service
+    from autoforge.datasets.examples import install_examples
 
-    created = in_transaction(service.install_examples, as_json=as_json)
+    created = in_transaction(install_examples, as_json=as_json)
     if as_json:
         print_json({"created": created})
     elif created:

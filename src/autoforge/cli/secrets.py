@@ -100,7 +100,8 @@ def secret_delete(name: NameArgument) -> None:
 
 @app.command("rotate")
 def secret_rotate(as_json: JsonOption = False) -> None:
-    """Re-encrypt every project's secrets under the newest key (the first of SECRET_KEYS).
+    """Re-encrypt every project's secrets and sensitive dataset values under the newest key
+    (the first of SECRET_KEYS).
 
     To rotate: put a new key first, keeping the old ones after it
     (SECRET_KEYS='["<new>", "<old>"]'), run this, then drop the old keys. Coming from local
@@ -118,9 +119,12 @@ def secret_rotate(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rotation)
         return
+    values = rotation.dataset_values
     console.print(
         f"re-encrypted {rotation.reencrypted} secret(s) under the newest key; "
-        f"{rotation.current} already were; {rotation.projects} project(s)",
+        f"{rotation.current} already were; {rotation.projects} project(s)\n"
+        f"re-encrypted {values.reencrypted} sensitive dataset value(s); "
+        f"{values.current} already were",
         highlight=False,
     )
 

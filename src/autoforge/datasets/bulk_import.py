@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from autoforge.datasets import domain, service
 from autoforge.datasets.domain import FieldError, rejected
 from autoforge.datasets.repository import DatasetRepository
 from autoforge.datasets.schemas import DatasetItemIn, DatasetVersionInfo
+from autoforge.datasets.sealing import VaultSource
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ValidationFailed
 from autoforge.prompts.bulk_import import Numbered, parse_jsonl
@@ -101,9 +103,12 @@ def import_items(
     *,
     mode: domain.VersionMode = "replace",
     note: str | None = None,
+    sensitive: Sequence[str] | None = None,
+    vault: VaultSource | None = None,
 ) -> DatasetVersionInfo:
     """A JSON Lines or CSV file as a new version. All or nothing: if any line is rejected,
-    nothing is written and the 422 lists every rejected line."""
+    nothing is written and the 422 lists every rejected line. `sensitive` names the input
+    fields stored encrypted (None: the previous version's)."""
     repo = DatasetRepository(uow.session, owner)
     row = service.load_row(repo, dataset_id)
     numbered = parse(text, fmt)
@@ -130,7 +135,18 @@ def import_items(
         )
     source = f"import-{fmt}"
     note = note or f"imported ({fmt})"
-    return service.add_version(uow, repo, row, items, labels, mode=mode, note=note, source=source)
+    return service.add_version(
+        uow,
+        repo,
+        row,
+        items,
+        labels,
+        mode=mode,
+        note=note,
+        source=source,
+        sensitive=sensitive,
+        vault=vault,
+    )
 
 
 def _describe(exc: ValidationError) -> str:

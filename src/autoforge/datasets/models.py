@@ -43,6 +43,10 @@ class DatasetVersionRow(Base):
     # The version's default scoring (`evaluations.scoring.Scoring`); NULL for versions
     # written before it existed, inferred from the items when read.
     scoring: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The input fields whose values its items hold encrypted (`datasets/sealing.py`); NULL
+    # when none is: SQL NULL, not JSON `null`, so `IS NOT NULL` finds the versions a key
+    # rotation has to visit.
+    sensitive: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), default=None)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from autoforge.api.bodies import read_text
-from autoforge.api.deps import Principal, ReadUoW, WriteUoW
+from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
 from autoforge.api.responses import problems
-from autoforge.datasets import bulk_import, domain, service
+from autoforge.datasets import bulk_import, domain, examples, service
 from autoforge.datasets.schemas import (
     Dataset,
     DatasetCreate,
@@ -21,7 +22,9 @@ from autoforge.datasets.schemas import (
     Text,
     VersionPage,
 )
+from autoforge.datasets.sealing import MAX_FIELDS, VaultSource
 from autoforge.prompts import domain as prompt_domain
+from autoforge.secrets.keys import vault_of
 
 router = APIRouter(prefix="/api/v1", tags=["datasets"])
 
@@ -31,14 +34,26 @@ DatasetId = Annotated[str, Path(max_length=64, description="the dataset's id")]
 VersionNumber = Annotated[int, Path(ge=1, le=prompt_domain.MAX_VERSION)]
 
 
+def _vault(container: ContainerDep) -> VaultSource:
+    """The server's vault, built only if a version with sensitive fields is written or read:
+    a server without encryption keys serves every other dataset."""
+    return partial(vault_of, container.settings)
+
+
+VaultDep = Annotated[VaultSource, Depends(_vault)]
+
+
 @router.post(
     "/datasets", status_code=201, response_model=Dataset, responses=problems(409, 422, 503)
 )
-def create_dataset(data: DatasetCreate, uow: WriteUoW, owner: Principal) -> Dataset:
+def create_dataset(
+    data: DatasetCreate, uow: WriteUoW, owner: Principal, vault: VaultDep
+) -> Dataset:
     """Create a dataset. `items`, when given, become version 1; an item without a `name` is
     called `case-0001`, `case-0002`, ... by position. Names are unique per owner, and item
-    names within a version (422 naming the duplicates)."""
-    return service.create_dataset(uow, owner, data)
+    names within a version (422 naming the duplicates). The values of the `sensitive` input
+    fields are stored encrypted (503 when the server has no encryption key)."""
+    return service.create_dataset(uow, owner, data, vault=vault)
 
 
 @router.get("/datasets", response_model=DatasetPage, responses=problems(422, 503))
@@ -63,7 +78,7 @@ def install_examples(uow: WriteUoW, owner: Principal) -> ExamplesInstalled:
     cases each) and a starting prompt for each (`sentiment-classifier`, `person-extractor`,
     `arithmetic-solver`: active, label `production`). Whatever already exists by name is left
     alone, so calling it again creates nothing."""
-    return ExamplesInstalled(created=service.install_examples(uow, owner))
+    return ExamplesInstalled(created=examples.install_examples(uow, owner))
 
 
 @router.get("/datasets/by-name/{name}", response_model=Dataset, responses=problems(404, 422, 503))
@@ -114,12 +129,17 @@ def list_versions(
     responses=problems(404, 409, 422, 503),
 )
 def create_version(
-    dataset_id: DatasetId, data: DatasetVersionCreate, uow: WriteUoW, owner: Principal
+    dataset_id: DatasetId,
+    data: DatasetVersionCreate,
+    uow: WriteUoW,
+    owner: Principal,
+    vault: VaultDep,
 ) -> DatasetVersionInfo:
     """Make the next version. `mode: replace` (default): `items` are the whole version.
     `mode: append`: the latest version's items are copied and `items` added after them; a
-    name already in the dataset is a 422. Earlier versions never change."""
-    return service.create_version(uow, owner, dataset_id, data)
+    name already in the dataset is a 422. Earlier versions never change. `sensitive`
+    defaults to the latest version's fields."""
+    return service.create_version(uow, owner, dataset_id, data, vault=vault)
 
 
 @router.get(
@@ -133,11 +153,16 @@ def list_items(
     version: VersionNumber,
     uow: ReadUoW,
     owner: Principal,
+    vault: VaultDep,
     offset: Annotated[int, Query(ge=0, le=domain.MAX_ITEMS, description="first position")] = 0,
     limit: Annotated[int, Query(ge=1, le=domain.MAX_ITEMS_PAGE)] = domain.DEFAULT_ITEMS_PAGE,
 ) -> ItemPage:
-    """A page of a version's items in position order. Follow `next_offset` until it is null."""
-    return service.list_items(uow, owner, dataset_id, version, offset=offset, limit=limit)
+    """A page of a version's items in position order, sensitive values decrypted (they are
+    encrypted at rest, not hidden from the dataset's readers). Follow `next_offset` until
+    it is null."""
+    return service.list_items(
+        uow, owner, dataset_id, version, offset=offset, limit=limit, vault=vault
+    )
 
 
 async def _import_body(
@@ -181,9 +206,18 @@ def import_items(
     text: Annotated[str, Depends(_import_body)],
     uow: WriteUoW,
     owner: Principal,
+    vault: VaultDep,
     fmt: Annotated[bulk_import.Format, Query(alias="format")] = "jsonl",
     mode: Annotated[domain.VersionMode, Query(description="replace, or append to")] = "replace",
     note: Annotated[Text | None, Query(max_length=2000)] = None,
+    sensitive: Annotated[
+        list[str] | None,
+        Query(
+            max_length=MAX_FIELDS,
+            description="an input field stored encrypted (repeat for more); default: the "
+            "latest version's",
+        ),
+    ] = None,
 ) -> DatasetVersionInfo:
     """Import a file as the next version. `format=jsonl`: one item per line, `{"name"?,
     "input": {...}, "expected"?, "metadata"?: {"category", "difficulty",
@@ -191,5 +225,8 @@ def import_items(
     `category`, `difficulty` and `features_tested` (space-separated) fill those fields, every
     other column is an input variable (as text). `mode=append` keeps the latest version's
     items in front. All or nothing: if any line is rejected nothing is written, and the 422
-    lists every rejected line (`line N`, counting the CSV header as line 1)."""
-    return bulk_import.import_items(uow, owner, dataset_id, text, fmt, mode=mode, note=note)
+    lists every rejected line (`line N`, counting the CSV header as line 1). Each `sensitive`
+    field must be in some item (422 otherwise)."""
+    return bulk_import.import_items(
+        uow, owner, dataset_id, text, fmt, mode=mode, note=note, sensitive=sensitive, vault=vault
+    )

@@ -16,11 +16,16 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from autoforge.datasets.domain import MAX_ITEM_NAME, MAX_ITEMS, VersionMode
+from autoforge.datasets.sealing import MAX_FIELD_CHARS, MAX_FIELDS
 from autoforge.evaluations.scoring import Scoring
 from autoforge.prompts import domain as prompt_domain
 
 Text = Annotated[
     str, AfterValidator(prompt_domain.no_nul), AfterValidator(prompt_domain.no_lone_surrogates)
+]
+SensitiveFields = Annotated[
+    list[Annotated[Text, Field(min_length=1, max_length=MAX_FIELD_CHARS)]],
+    Field(max_length=MAX_FIELDS, examples=[["email", "account_number"]]),
 ]
 Difficulty = Literal["easy", "medium", "hard"]
 EXAMPLE_ID = "0b9f6c1e-5d0a-4c2e-8a3b-2f4e6d8c1a77"
@@ -42,6 +47,7 @@ _VERSION_EXAMPLE: JsonDict = {
     "version": 2,
     "item_count": 44,
     "note": "two more sarcastic reviews",
+    "sensitive": [],
     "created_by": "local-user",
     "created_at": "2026-11-24T09:12:00.000000Z",
 }
@@ -115,8 +121,19 @@ class DatasetCreate(BaseModel):
         description="how runs score these items unless they say otherwise; default: "
         "inferred from the expected answers (labels, JSON or free text)",
     )
+    sensitive: SensitiveFields | None = Field(
+        default=None,
+        description="keys of the items' `input` whose values are stored encrypted; each "
+        "must be in some item (422 otherwise). Readers of the dataset still see them",
+    )
 
     check_name = field_validator("name")(prompt_domain.validate_name)
+
+    @model_validator(mode="after")
+    def _sensitive_needs_items(self) -> DatasetCreate:
+        if self.sensitive and self.items is None:
+            raise ValueError("`sensitive` names fields of `items`; give the items too")
+        return self
 
 
 class DatasetVersionCreate(BaseModel):
@@ -145,6 +162,11 @@ class DatasetVersionCreate(BaseModel):
         default=None,
         description="default: the previous version's if it was given, else inferred anew",
     )
+    sensitive: SensitiveFields | None = Field(
+        default=None,
+        description="fields stored encrypted; default: the previous version's. `[]` "
+        "stores every field as given from this version on",
+    )
 
 
 class DatasetVersionInfo(BaseModel):
@@ -158,6 +180,9 @@ class DatasetVersionInfo(BaseModel):
     item_count: int
     note: str | None
     scoring: Scoring = Field(description="how runs score these items unless they say otherwise")
+    sensitive: list[str] = Field(
+        default_factory=list, description="the input fields its items hold encrypted"
+    )
     created_by: str
     created_at: datetime
 

@@ -1,7 +1,9 @@
-"""Dataset use cases: create, read, list, new versions, import, delete, and the shipped examples.
+"""Dataset use cases: create, read, list, new versions, delete.
 
 Each takes the caller's unit of work and owner; none commits. A version is never changed
-once written: new items, or changed ones, always make the next version.
+once written: new items, or changed ones, always make the next version. Those that write or
+read items take a `vault` source as well, opened only for a version with sensitive fields
+(`datasets/sensitive.py`); None stands for a caller without keys.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from typing import Any
 
 from autoforge.audit.log import record
 from autoforge.datasets import domain
-from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
-from autoforge.datasets.repository import COPIED_COLUMNS, DatasetRepository, DatasetView
+from autoforge.datasets.models import DatasetRow, DatasetVersionRow
+from autoforge.datasets.repository import DatasetRepository, DatasetView
 from autoforge.datasets.schemas import (
     Dataset,
     DatasetCreate,
@@ -22,20 +24,16 @@ from autoforge.datasets.schemas import (
     DatasetPage,
     DatasetVersionCreate,
     DatasetVersionInfo,
-    ItemMetadata,
     ItemPage,
     VersionPage,
 )
+from autoforge.datasets.sealing import VaultSource
+from autoforge.datasets.sensitive import fields_of, item_rows, next_fields, opened_items
 from autoforge.db.base import utcnow
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, NotFoundError, ValidationFailed
-from autoforge.evaluations.examples import EXAMPLE_NAMES, example_setup, load_example
-from autoforge.evaluations.scoring import GenerationDefaults, Scoring, infer_scoring
-from autoforge.prompts import service as prompts
-from autoforge.prompts import versions
+from autoforge.evaluations.scoring import Scoring, infer_scoring
 from autoforge.prompts.domain import DEFAULT_PAGE_SIZE, Cursor
-from autoforge.prompts.repository import PromptRepository
-from autoforge.prompts.schemas import PromptCreate
 
 
 def scoring_of(repo: DatasetRepository, row: DatasetVersionRow) -> Scoring:
@@ -54,6 +52,7 @@ def version_schema(repo: DatasetRepository, row: DatasetVersionRow) -> DatasetVe
         item_count=row.item_count,
         note=row.note,
         scoring=scoring_of(repo, row),
+        sensitive=fields_of(row),
         created_by=row.created_by,
         created_at=row.created_at,
     )
@@ -69,16 +68,6 @@ def to_schema(repo: DatasetRepository, view: DatasetView) -> Dataset:
         latest=None if latest is None else version_schema(repo, latest),
         created_at=row.created_at,
         updated_at=row.updated_at,
-    )
-
-
-def item_schema(row: DatasetItemRow) -> DatasetItem:
-    return DatasetItem(
-        name=row.name,
-        position=row.position,
-        input=row.input,
-        expected=row.expected,
-        metadata=ItemMetadata.model_validate(row.metadata_),
     )
 
 
@@ -107,7 +96,9 @@ def _view(repo: DatasetRepository, dataset_id: str) -> DatasetView:
     return view
 
 
-def create_dataset(uow: UnitOfWork, owner: str, data: DatasetCreate) -> Dataset:
+def create_dataset(
+    uow: UnitOfWork, owner: str, data: DatasetCreate, *, vault: VaultSource | None = None
+) -> Dataset:
     """Items, when given (even none), become version 1."""
     repo = DatasetRepository(uow.session, owner)
     if repo.by_name(data.name) is not None:
@@ -135,6 +126,8 @@ def create_dataset(uow: UnitOfWork, owner: str, data: DatasetCreate) -> Dataset:
             note=None,
             source="create",
             scoring=data.scoring,
+            sensitive=data.sensitive,
+            vault=vault,
         )
     return to_schema(repo, _view(repo, row.id))
 
@@ -243,7 +236,10 @@ def list_items(
     *,
     offset: int = 0,
     limit: int = domain.DEFAULT_ITEMS_PAGE,
+    vault: VaultSource | None = None,
 ) -> ItemPage:
+    """A page of items, sensitive values decrypted: encryption guards the storage, and a
+    caller here may read the dataset."""
     repo = DatasetRepository(uow.session, owner)
     found = _version(repo, dataset_id, version)
     rows = repo.items(found.id, offset, limit)
@@ -252,22 +248,33 @@ def list_items(
         dataset_id=dataset_id,
         version=found.version_number,
         total=found.item_count,
-        items=[item_schema(row) for row in rows],
+        items=opened_items(rows, fields_of(found), vault),
         next_offset=end if rows and end < found.item_count else None,
     )
 
 
 def version_items(
-    uow: UnitOfWork, owner: str, dataset_id: str, version: int | None
+    uow: UnitOfWork,
+    owner: str,
+    dataset_id: str,
+    version: int | None,
+    *,
+    vault: VaultSource | None = None,
 ) -> tuple[DatasetVersionInfo, list[DatasetItem]]:
-    """A whole version (None: the latest) and its items in order: what an evaluation runs."""
+    """A whole version (None: the latest) and its items in order, decrypted."""
     repo = DatasetRepository(uow.session, owner)
     found = _version(repo, dataset_id, version)
-    return version_schema(repo, found), [item_schema(row) for row in repo.items(found.id)]
+    rows = repo.items(found.id)
+    return version_schema(repo, found), opened_items(rows, fields_of(found), vault)
 
 
 def create_version(
-    uow: UnitOfWork, owner: str, dataset_id: str, data: DatasetVersionCreate
+    uow: UnitOfWork,
+    owner: str,
+    dataset_id: str,
+    data: DatasetVersionCreate,
+    *,
+    vault: VaultSource | None = None,
 ) -> DatasetVersionInfo:
     """Replaces the items, or (`append`) copies the previous version's and adds these."""
     repo = DatasetRepository(uow.session, owner)
@@ -287,6 +294,8 @@ def create_version(
         note=data.note,
         source=data.mode,
         scoring=data.scoring,
+        sensitive=data.sensitive,
+        vault=vault,
     )
 
 
@@ -301,10 +310,13 @@ def add_version(
     note: str | None,
     source: str,
     scoring: Scoring | None = None,
+    sensitive: Sequence[str] | None = None,
+    vault: VaultSource | None = None,
 ) -> DatasetVersionInfo:
     """Writes the next version: the copied items (append) first, then `items`. `labels` name
     the items in errors (`items.3`, `line 7`). Its scoring: `scoring` if given, else the
-    previous version's if that was given by someone, else inferred from the answers."""
+    previous version's if that was given by someone, else inferred from the answers. Its
+    sensitive fields: `sensitive` if given, else the previous version's."""
     copied: Sequence[Any] = ()
     previous = repo.version(dataset.id, dataset.latest_version) if dataset.latest_version else None
     if mode == "append" and previous is not None:
@@ -315,6 +327,7 @@ def add_version(
     )
     if errors:
         raise domain.rejected(errors, len(items), "items")
+    fields = next_fields(sensitive, previous, [c.input for c in copied] + [i.input for i in items])
     if scoring is None and previous is not None and previous.scoring is not None:
         kept = Scoring.model_validate(previous.scoring)
         scoring = kept if kept.source == "given" else None
@@ -328,29 +341,13 @@ def add_version(
         item_count=len(copied) + len(items),
         note=note,
         scoring=scoring.model_dump(mode="json"),
+        sensitive=fields or None,
         created_at=now,
     )
     repo.add_version(version)
-    rows = [
-        {
-            "dataset_version_id": version.id,
-            "position": position,
-            **dict(zip(COPIED_COLUMNS, c, strict=True)),
-        }
-        for position, c in enumerate(copied)
-    ]
-    rows += [
-        {
-            "dataset_version_id": version.id,
-            "position": len(copied) + index,
-            "name": name,
-            "input": item.input,
-            "expected": item.expected,
-            "metadata": item.metadata.model_dump(exclude_none=True),
-        }
-        for index, (name, item) in enumerate(zip(names, items, strict=True))
-    ]
-    repo.insert_items(rows)
+    named = list(zip(names, items, strict=True))
+    was = fields_of(previous)
+    repo.insert_items(item_rows(version.id, copied, named, was=was, now=fields, vault=vault))
     dataset.latest_version = version.version_number
     dataset.updated_at = now
     uow.session.flush()
@@ -366,6 +363,7 @@ def add_version(
             "version": version.version_number,
             "items": version.item_count,
             "source": source,
+            "sensitive": fields,  # names only: values never reach the audit log
         },
     )
     uow.collect(
@@ -388,59 +386,3 @@ def delete_dataset(uow: UnitOfWork, owner: str, dataset_id: str) -> None:
     repo.delete(row)
     _audit(uow, owner, "delete", dataset_id, name=row.name, versions=row.latest_version)
     uow.collect(domain.DatasetDeleted(dataset_id=dataset_id, owner_id=owner, name=row.name))
-
-
-# Each shipped dataset: its description, and the name and title of its starting prompt.
-EXAMPLES = {
-    "sentiment": (
-        "Short product and movie reviews labelled positive or negative (shipped example)",
-        ("sentiment-classifier", "Sentiment classifier"),
-    ),
-    "extraction": (
-        "Sentences about one person, to extract as JSON with name, city, age (shipped example)",
-        ("person-extractor", "Person extractor (JSON)"),
-    ),
-    "arithmetic": (
-        "'What is A op B?' on small integers, answered with the number (shipped example)",
-        ("arithmetic-solver", "Arithmetic solver"),
-    ),
-}
-
-
-def install_examples(uow: UnitOfWork, owner: str) -> list[str]:
-    """Creates each shipped dataset (`sentiment`, `extraction`, `arithmetic`) and its starting
-    prompt (active, label `production` on version 1) unless one of that name exists already.
-    Returns the names created, so a second call returns []."""
-    created: list[str] = []
-    for name in EXAMPLE_NAMES:
-        description, (prompt_name, title) = EXAMPLES[name]
-        if DatasetRepository(uow.session, owner).by_name(name) is None:
-            items = [DatasetItemIn.model_validate(item) for item in load_example(name)]
-            setup = example_setup(name)
-            scoring = Scoring(
-                assertions=setup.assertions,
-                generation=GenerationDefaults.model_validate(setup.generation),
-                explanation=setup.explanation,
-            )
-            create_dataset(
-                uow,
-                owner,
-                DatasetCreate(name=name, description=description, items=items, scoring=scoring),
-            )
-            created.append(name)
-        if PromptRepository(uow.session, owner).name_taken(prompt_name):
-            continue
-        setup = example_setup(name)
-        prompt_data = PromptCreate(
-            name=prompt_name,
-            title=title,
-            content=setup.template,
-            status="active",
-            tags=["example"],
-            metadata={"example_dataset": name, "generation": setup.generation},
-            change_note="shipped example",
-        )
-        prompt = prompts.create_prompt(uow, owner, prompt_data)
-        versions.set_label(uow, owner, prompt.id, "production", 1)
-        created.append(prompt_name)
-    return created

@@ -26,9 +26,19 @@ class Secret(BaseModel):
     updated_at: datetime
 
 
+class DatasetValuesRotation(BaseModel):
+    """The same for the values of sensitive dataset fields (`datasets/sensitive.py`)."""
+
+    reencrypted: int = Field(description="values moved from an older key to the newest")
+    current: int = Field(description="values already under the newest key, left as they were")
+
+
 class Rotation(BaseModel):
     """What a re-encryption under the newest key did, over every project."""
 
     reencrypted: int = Field(description="secrets moved from an older key to the newest")
     current: int = Field(description="secrets already under the newest key, left as they were")
     projects: int = Field(description="projects holding secrets")
+    dataset_values: DatasetValuesRotation = Field(
+        description="the values of sensitive dataset fields, every project's"
+    )

@@ -1,5 +1,6 @@
-"""Setting, listing and deleting a project's secrets, and re-encrypting every project's under
-the newest key. Never commits; never returns or logs a value.
+"""Setting, listing and deleting a project's secrets, and re-encrypting every project's (and
+every sensitive dataset value) under the newest key. Never commits; never returns or logs a
+value.
 
 Set, list and delete run in the caller's scoped transaction (its project only); the roles
 they need were checked before (`api/access.py`, the CLI's own check).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 
 from autoforge.audit.log import record
+from autoforge.datasets.sensitive import reencrypt_items
 from autoforge.db.base import utcnow
 from autoforge.db.tenancy import actor_of, scope_of
 from autoforge.db.unit_of_work import UnitOfWork
@@ -99,9 +101,10 @@ def ciphertext_of(uow: UnitOfWork, name: str) -> str | None:
 
 
 def reencrypt_all(uow: UnitOfWork, vault: Vault, *, actor: str) -> Rotation:
-    """Every secret of every project that an older key encrypted, re-encrypted under the
-    newest: afterwards the older keys can leave SECRET_KEYS. One secret no key decrypts
-    stops the whole rotation (nothing is changed), naming it."""
+    """Every secret of every project that an older key encrypted, and every sensitive
+    dataset value, re-encrypted under the newest: afterwards the older keys can leave
+    SECRET_KEYS. One secret or value no key decrypts stops the whole rotation (nothing is
+    changed), naming where it is."""
     if scope_of(uow.session) is not None:
         raise RuntimeError("reencrypt_all runs in a system transaction: it spans every project")
     rows = SecretRepository(uow.session).listed()
@@ -118,6 +121,7 @@ def reencrypt_all(uow: UnitOfWork, vault: Vault, *, actor: str) -> Rotation:
         reencrypted=len(stale),
         current=len(rows) - len(stale),
         projects=len({row.project_id for row in rows}),
+        dataset_values=reencrypt_items(uow, vault),
     )
     record(
         uow.session,
