@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from autoforge.datasets.models import DatasetItemRow
+from autoforge.datasets.models import DatasetItemRow, DatasetVersionRow
 from autoforge.db.base import new_id, table_of, utcnow
 from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.prompts.domain import Cursor
@@ -146,6 +146,13 @@ class EvaluationRepository:
             .order_by(DatasetItemRow.position)
         )
         return list(self.session.scalars(query))
+
+    def sensitive_fields(self, dataset_version_id: str) -> list[str]:
+        """The input fields the version's items hold encrypted."""
+        query = select(DatasetVersionRow.sensitive).where(
+            DatasetVersionRow.id == dataset_version_id
+        )
+        return list(self.session.scalar(query) or [])
 
 
 # Built once: this is the per-case hot path, and building and caching a statement per call

@@ -4,6 +4,10 @@ Each result is committed in its own short transaction as soon as it exists, and 
 (evaluation_id, test_case_name) index turns a second write of the same case into a no-op.
 So a run killed at any point loses at most the cases in flight, and running it again (a
 restarted worker, a redelivered Celery task, two workers at once) scores only the rest.
+
+Sensitive dataset fields are decrypted for the model and the scoring only, in memory: the
+stored result and the traced variables show them redacted. The plaintext is one join away
+for whoever may read the dataset, and deleting the dataset leaves no copy behind.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from autoforge.datasets.sealing import VaultSource, open_vault, redact, unseal
 from autoforge.db.base import utcnow
 from autoforge.errors import NotFoundError, ValidationFailed, describe_failure
 from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score
@@ -26,6 +32,7 @@ from autoforge.evaluations.repository import CaseRecord, EvaluationRepository
 from autoforge.evaluations.tools import scoring_tools
 from autoforge.llm.errors import ModelCallError
 from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest, TraceContext
+from autoforge.secrets.keys import vault_of
 from autoforge.worker.jobs import JobInterrupted
 from autoforge.worker.targets import failure_marker
 
@@ -39,8 +46,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Case:
     name: str
-    inputs: dict[str, Any]
+    inputs: dict[str, Any]  # in plaintext: never stored or traced as they are
     expected: str | None
+    sensitive: frozenset[str] = frozenset()
+
+    @property
+    def stored_inputs(self) -> dict[str, Any]:
+        """The inputs as a result or a trace keeps them: sensitive values redacted."""
+        return redact(self.inputs, self.sensitive)
 
 
 @dataclass(frozen=True)
@@ -97,10 +110,11 @@ def _start(container: Container, evaluation_id: str) -> RunPlan | None:
     row = container.database.run(mark_running)
     if row is None:
         return None
-    return container.database.run(lambda uow: _plan(uow, row), read_only=True)
+    vault = partial(vault_of, container.settings)
+    return container.database.run(lambda uow: _plan(uow, row, vault), read_only=True)
 
 
-def _plan(uow: UnitOfWork, row: EvaluationRow) -> RunPlan:
+def _plan(uow: UnitOfWork, row: EvaluationRow, vault: VaultSource) -> RunPlan:
     repo = EvaluationRepository(uow.session)
     template = repo.prompt_content(row.prompt_id, row.prompt_version)
     if template is None:
@@ -108,8 +122,15 @@ def _plan(uow: UnitOfWork, row: EvaluationRow) -> RunPlan:
     if row.dataset_version_id is None:
         raise NotFoundError("the dataset version of this evaluation was deleted")
     done = repo.done_case_names(row.id)
+    fields = frozenset(repo.sensitive_fields(row.dataset_version_id))
+    key = open_vault(vault) if fields else None
     cases = [
-        Case(item.name, dict(item.input), item.expected)
+        Case(
+            item.name,
+            unseal(item.input, fields, key) if key is not None else dict(item.input),
+            item.expected,
+            fields,
+        )
         for item in repo.items(row.dataset_version_id)
         if item.name not in done
     ]
@@ -179,7 +200,7 @@ class _CaseRunner:
             params=self.params,
         )
         trace = TraceContext(
-            self.plan.prompt_id, self.plan.prompt_version, case.inputs, self.plan.project_id
+            self.plan.prompt_id, self.plan.prompt_version, case.stored_inputs, self.plan.project_id
         )
         # A model process that dies mid-case (killed, out of memory) restarts; the case is
         # asked again rather than scored as failed.
@@ -199,7 +220,7 @@ def _record(case: Case, result: CallResult, score: Score, unsupported: bool) -> 
     call = result.record
     return CaseRecord(
         test_case_name=case.name,
-        input=case.inputs,
+        input=case.stored_inputs,
         output=result.text,
         expected=case.expected,
         score=score.value,
@@ -224,7 +245,7 @@ def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: floa
     unsupported = is_hallucination(ScoredCase(outcome, Score(0.0, False, error)))
     return CaseRecord(
         test_case_name=case.name,
-        input=case.inputs,
+        input=case.stored_inputs,
         output=output,
         expected=case.expected,
         score=0.0,

@@ -8,17 +8,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autoforge.datasets.sealing import redact
 from autoforge.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One dataset item: the template variables, the expected output, its metadata."""
+    """One dataset item: the template variables, the expected output, its metadata, and the
+    variables that hold a sensitive value (given to the target model, never shown in a
+    candidate or to the optimizer model: both end up stored)."""
 
     name: str
     inputs: Mapping[str, Any]
     expected: str
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    sensitive: frozenset[str] = frozenset()
+
+    @property
+    def shown_inputs(self) -> dict[str, Any]:
+        """The inputs as the search may show them: sensitive values redacted."""
+        return redact(self.inputs, self.sensitive)
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Case:

@@ -127,8 +127,11 @@ class SearchSpace:
         cues from the shape of its answers, input labels from the start's variables,
         choice instructions from its label set. Nothing is specific to any dataset."""
         classes = is_classification(trainset)
-        # A value holding "{{" would add a variable to every template it is shown in.
-        usable = [c for c in trainset if "{{" not in c.expected + str(dict(c.inputs))]
+        # A value holding "{{" would add a variable to every template it is shown in; a
+        # sensitive one would be stored with every candidate that shows it.
+        usable = [
+            c for c in trainset if "{{" not in c.expected + str(dict(c.inputs)) and not c.sensitive
+        ]
         variables = variables_in(start.query)
         return cls(
             pool=tuple(demonstration_from(c.name, c.inputs, c.expected) for c in usable),

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from autoforge.datasets.models import DatasetItemRow
+from autoforge.datasets.models import DatasetItemRow, DatasetVersionRow
 from autoforge.db.base import new_id, table_of
 from autoforge.optimizations.models import OptimizationCandidateRow, OptimizationRow
 from autoforge.prompts.domain import Cursor
@@ -84,6 +84,13 @@ class OptimizationRepository:
             .order_by(DatasetItemRow.position)
         )
         return list(self.session.scalars(query))
+
+    def sensitive_fields(self, dataset_version_id: str) -> list[str]:
+        """The input fields the version's items hold encrypted."""
+        query = select(DatasetVersionRow.sensitive).where(
+            DatasetVersionRow.id == dataset_version_id
+        )
+        return list(self.session.scalar(query) or [])
 
 
 _CANDIDATES = table_of(OptimizationCandidateRow)

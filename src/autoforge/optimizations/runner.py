@@ -20,8 +20,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from autoforge.datasets.sealing import VaultSource, open_vault, unseal
 from autoforge.db.base import utcnow
 from autoforge.errors import BudgetTooSmall, NotFoundError
 from autoforge.evaluations.assertions import AssertionSet
@@ -44,6 +46,7 @@ from autoforge.optimizations.schemas import OptimizationProgress
 from autoforge.optimizations.strategies import make_strategy
 from autoforge.prompts.schemas import PromptUpdate
 from autoforge.prompts.service import get_prompt, update_prompt
+from autoforge.secrets.keys import vault_of
 from autoforge.worker.jobs import JobInterrupted
 from autoforge.worker.targets import failure_marker
 
@@ -118,19 +121,29 @@ def _start(container: Container, optimization_id: str) -> Plan | None:
         now = utcnow()
         row.status, row.error, row.finished_at, row.updated_at = "running", None, None, now
         row.started_at = row.started_at or now
-        return _plan(repo, row)
+        return _plan(repo, row, partial(vault_of, container.settings))
 
     return container.database.run(mark_running)
 
 
-def _plan(repo: OptimizationRepository, row: OptimizationRow) -> Plan:
+def _plan(repo: OptimizationRepository, row: OptimizationRow, vault: VaultSource) -> Plan:
+    """Sensitive values are decrypted here for the target model; each case names its own
+    (`Case.sensitive`), so the search never shows one in what it stores."""
     template = repo.prompt_content(row.prompt_id, row.prompt_version)
     if template is None:
         raise NotFoundError(f"prompt {row.prompt_id} has no version {row.prompt_version}")
     if row.dataset_version_id is None:
         raise NotFoundError("the dataset version of this optimization was deleted")
+    fields = frozenset(repo.sensitive_fields(row.dataset_version_id))
+    key = open_vault(vault) if fields else None
     cases = [
-        Case(item.name, dict(item.input), item.expected or "", dict(item.metadata_ or {}))
+        Case(
+            item.name,
+            unseal(item.input, fields, key) if key is not None else dict(item.input),
+            item.expected or "",
+            dict(item.metadata_ or {}),
+            sensitive=fields.intersection(item.input),
+        )
         for item in repo.items(row.dataset_version_id)
     ]
     budget = Budget(row.budget.get("calls"), row.budget.get("usd"), row.budget.get("seconds"))

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 
 import pytest
 
+from autoforge.datasets.sealing import REDACTED
 from autoforge.errors import ValidationFailed
+from autoforge.evaluations.assertions import Score
 from autoforge.llm.fake import FakeModelClient
 from autoforge.llm.types import CompletionRequest
 from autoforge.optimizations import Budget, Candidate, run_optimization, split_cases
+from autoforge.optimizations.evaluator import Scored
 from autoforge.optimizations.strategies import make_strategy
-from autoforge.optimizations.strategies.reflective import pareto_parent
+from autoforge.optimizations.strategies.reflective import pareto_parent, reflection_prompt
 from tests.unit.optimizations.oracle import (
     START,
     dataset,
@@ -126,3 +130,15 @@ def test_it_needs_an_optimizer_model() -> None:
             evaluator=evaluator,
             budget=Budget(max_calls=100),
         )
+
+
+def test_the_optimizer_model_never_reads_a_sensitive_value() -> None:
+    """What it reads shapes an instruction that is stored with the candidate."""
+    case = replace(CASES[0], inputs={**CASES[0].inputs, "ssn": "078-05-1120"})
+    failed = Scored(replace(case, sensitive=frozenset({"ssn"})), "no", Score(0.0, False, "wrong"))
+
+    prompt = reflection_prompt(Candidate(query=START), [failed])
+
+    assert "078-05-1120" not in prompt
+    assert f"ssn={REDACTED!r}" in prompt
+    assert str(case.inputs["text"]) in prompt  # not sensitive: shown as it is

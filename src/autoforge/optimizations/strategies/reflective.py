@@ -138,7 +138,7 @@ def reflection_prompt(parent: Candidate, failures: Sequence[Scored]) -> str:
     """What the optimizer model reads: the instruction, then the failed cases with reasons."""
     shown = []
     for scored in failures[:_SHOWN_FAILURES]:
-        inputs = ", ".join(f"{k}={v!r}" for k, v in scored.case.inputs.items())
+        inputs = ", ".join(f"{k}={v!r}" for k, v in scored.case.shown_inputs.items())
         shown.append(
             f"Input: {inputs[:_PREVIEW]}\nModel output: {scored.output.strip()[:_PREVIEW]!r}\n"
             f"Expected: {scored.case.expected[:_PREVIEW]!r}\nWhy it failed: {scored.score.reason}"
