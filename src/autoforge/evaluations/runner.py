@@ -55,6 +55,13 @@ class Case:
         """The inputs as a result or a trace keeps them: sensitive values redacted."""
         return redact(self.inputs, self.sensitive)
 
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """The sensitive values as text: the call log masks them in the prompt it keeps."""
+        return tuple(
+            str(self.inputs[field]) for field in self.sensitive if str(self.inputs.get(field, ""))
+        )
+
 
 @dataclass(frozen=True)
 class RunPlan:
@@ -200,7 +207,11 @@ class _CaseRunner:
             params=self.params,
         )
         trace = TraceContext(
-            self.plan.prompt_id, self.plan.prompt_version, case.stored_inputs, self.plan.project_id
+            self.plan.prompt_id,
+            self.plan.prompt_version,
+            case.stored_inputs,
+            self.plan.project_id,
+            redact=case.secret_values,
         )
         # A model process that dies mid-case (killed, out of memory) restarts; the case is
         # asked again rather than scored as failed.

@@ -15,6 +15,24 @@ from autoforge.llm.write_behind import WriteBehind
 _CALLS: Table = LLMCallRow.__table__  # type: ignore[assignment]
 
 
+REDACTED = "[redacted]"
+
+
+def masked(value: Any, secrets: tuple[str, ...]) -> Any:
+    """`value` (text, or JSON-like) with every occurrence of each secret replaced."""
+    if not secrets or value is None:
+        return value
+    if isinstance(value, str):
+        for secret in sorted(secrets, key=len, reverse=True):  # longest first: no fragments
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(item, secrets) for item in value]
+    return value
+
+
 class CallLog:
     def __init__(self, database: Database, writes: WriteBehind) -> None:
         self._database = database
@@ -35,8 +53,8 @@ class CallLog:
             "prompt_id": trace.prompt_id,
             "prompt_version": trace.prompt_version,
             "variables": dict(trace.variables) if trace.variables is not None else None,
-            "input": request.as_input(),
-            "output": output,
+            "input": masked(request.as_input(), trace.redact),
+            "output": masked(output, trace.redact),
             "finish_reason": record.finish_reason,
             "tokens_in": record.tokens_in,
             "tokens_out": record.tokens_out,

@@ -62,6 +62,8 @@ class ProjectCalls:
 
     gateway: Gateway
     project_id: str
+    # Sensitive values the calls carry: the call log masks them in what it stores.
+    redact: tuple[str, ...] = ()
 
     def complete(
         self,
@@ -72,7 +74,11 @@ class ProjectCalls:
         timeout_s: float | None = None,
         crash_retries: int = 0,
     ) -> CallResult:
-        trace = replace(trace or TraceContext(), project_id=self.project_id)
+        trace = replace(
+            trace or TraceContext(),
+            project_id=self.project_id,
+            redact=(trace.redact if trace else ()) + self.redact,
+        )
         return self.gateway.complete(
             request, cache=cache, trace=trace, timeout_s=timeout_s, crash_retries=crash_retries
         )

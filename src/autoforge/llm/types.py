@@ -131,6 +131,9 @@ class TraceContext:
     variables: Mapping[str, Any] | None = None
     # The project the call is made for: its traces are listed there only.
     project_id: str | None = None
+    # Values the call carries that must not be stored (a dataset's sensitive fields): the
+    # trace keeps its input and output with each of them replaced by "[redacted]".
+    redact: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

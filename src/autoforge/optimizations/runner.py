@@ -180,7 +180,15 @@ def _search(container: Container, plan: Plan, writer: ProgressWriter) -> Optimiz
     strategy = make_strategy(plan.strategy, optimizer_model=plan.optimizer_model)
     # As many cases in flight as the model takes at once: more would only queue for it.
     concurrency = gateway.concurrency_of(plan.model)
-    calls = ProjectCalls(gateway, plan.project_id)
+    secrets = tuple(
+        {
+            str(case.inputs[name])
+            for case in (*plan.split.train, *plan.split.val, *plan.split.test)
+            for name in case.sensitive
+            if str(case.inputs.get(name, ""))
+        }
+    )
+    calls = ProjectCalls(gateway, plan.project_id, redact=secrets)
     with Evaluator(
         calls, plan.model, assertions, params, tools=tools, concurrency=concurrency
     ) as evaluator:
