@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from autoforge.bootstrap import Container
+    from autoforge.identity.caller import Caller
     from autoforge.identity.roles import Role
     from autoforge.identity.schemas import ApiKey, ApiKeyCreated, Member, Project
 
@@ -33,6 +34,15 @@ def _require(built: Container, needed: Role) -> None:
     who = caller(built)
     if not who.may(needed):
         raise ForbiddenError(f"this needs the {needed.value} role; you are {who.role.value}")
+
+
+def _user_id(built: Container, who: Caller, member: str) -> str:
+    """A member named by user id or email: the user id (unknown names pass through, for the
+    service to answer 404 in its own words)."""
+    from autoforge.identity import service
+
+    members = run_scoped(built, lambda uow: service.list_members(uow, who), read_only=True)
+    return next((m.user_id for m in members if member in (m.user_id, m.email)), member)
 
 
 def _when(value: datetime | None) -> str:
@@ -270,8 +280,7 @@ def member_remove(
     def action(built: Container) -> str:
         _require(built, Role.ADMIN)
         who = caller(built)
-        members = run_scoped(built, lambda uow: service.list_members(uow, who), read_only=True)
-        user_id = next((m.user_id for m in members if member in (m.user_id, m.email)), member)
+        user_id = _user_id(built, who, member)
         run_scoped(built, lambda uow: service.remove_member(uow, who, user_id))
         return user_id
 
@@ -299,8 +308,7 @@ def member_project_role(
     def action(built: Container) -> Member:
         _require(built, Role.ADMIN)
         who = caller(built)
-        members = run_scoped(built, lambda uow: service.list_members(uow, who), read_only=True)
-        user_id = next((m.user_id for m in members if member in (m.user_id, m.email)), member)
+        user_id = _user_id(built, who, member)
         return run_scoped(built, lambda uow: service.set_project_role(uow, who, user_id, chosen))
 
     changed = run_command(action, as_json=as_json)
