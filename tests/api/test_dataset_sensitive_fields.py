@@ -360,3 +360,25 @@ def test_rotation_without_the_old_key_changes_nothing_and_names_the_item(world: 
 
     assert "item 'c0' in dataset 'patients' v1" in refused.value.detail
     assert stored(world.container, 1) == before
+
+
+def test_a_model_that_repeats_a_value_does_not_get_it_stored(file_container: Container) -> None:
+    """The echo fake answers with its prompt, value and all: the result and the trace keep
+    the answer with the value masked."""
+    with serve(file_container, FakeModelClient(), MODEL) as world:
+        ssns = values()
+        create(world, ssns)
+        prompt = {"name": "echo", "title": "echo", "content": "Repeat {{ssn}} for {{patient}}"}
+        assert world.client.post(f"{API}/prompts", json=prompt).status_code == 201
+        started = world.client.post(
+            f"{API}/evaluations", json={"prompt_name": "echo", "dataset_name": "patients"}
+        )
+        evaluation_id = started.json()["evaluations"][0]["id"]
+        finished(world, f"evaluations/{evaluation_id}")
+        results = world.client.get(f"{API}/evaluations/{evaluation_id}/results").json()["items"]
+        world.container.gateway.flush()
+
+        answers = [str(call.as_input()) for call in world.fake.calls]
+        assert [ssn for ssn in ssns if any(ssn in a for a in answers)] == ssns  # it was asked
+        assert all(REDACTED in r["output"] for r in results)
+        assert not leaked(ssns, everything_stored(world.container))

@@ -31,7 +31,7 @@ from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.evaluations.repository import CaseRecord, EvaluationRepository
 from autoforge.evaluations.tools import scoring_tools
 from autoforge.llm.errors import ModelCallError
-from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest, TraceContext
+from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest, TraceContext, masked
 from autoforge.secrets.keys import vault_of
 from autoforge.worker.jobs import JobInterrupted
 from autoforge.worker.targets import failure_marker
@@ -232,7 +232,8 @@ def _record(case: Case, result: CallResult, score: Score, unsupported: bool) -> 
     return CaseRecord(
         test_case_name=case.name,
         input=case.stored_inputs,
-        output=result.text,
+        # A model may repeat a sensitive value it was given: it is not stored either.
+        output=masked(result.text, case.secret_values),
         expected=case.expected,
         score=score.value,
         passed=score.passed,
@@ -240,7 +241,7 @@ def _record(case: Case, result: CallResult, score: Score, unsupported: bool) -> 
         tokens=call.tokens_in + call.tokens_out,
         cost=call.cost_usd,
         cache_hit=call.cache_hit,
-        reason=score.reason,
+        reason=masked(score.reason, case.secret_values),
         unsupported=unsupported,
     )
 
@@ -257,7 +258,7 @@ def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: floa
     return CaseRecord(
         test_case_name=case.name,
         input=case.stored_inputs,
-        output=output,
+        output=masked(output, case.secret_values),
         expected=case.expected,
         score=0.0,
         passed=False,

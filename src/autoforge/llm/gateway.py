@@ -113,7 +113,9 @@ class Gateway:
         call again when the model's process dies during the call (batch jobs ask for it;
         an interactive caller hears of the crash at once)."""
         request = request.for_project(trace.project_id if trace else None)
-        call = _Call(request, trace, self._cache_key(request, cache), crash_retries=crash_retries)
+        call = _Call(
+            request, trace, self._cache_key(request, cache, trace), crash_retries=crash_retries
+        )
         timeout = timeout_s or self.config.timeout_s
         hit = self._lookup(call)
         if hit is not None:
@@ -141,7 +143,7 @@ class Gateway:
     ) -> CompletionStream:
         """Opens the stream now (retries and fallbacks happen before the first delta)."""
         request = request.for_project(trace.project_id if trace else None)
-        call = _Call(request, trace, self._cache_key(request, cache))
+        call = _Call(request, trace, self._cache_key(request, cache, trace))
         timeout = timeout_s or self.config.timeout_s
         hit = self._lookup(call)
         if hit is not None:
@@ -195,8 +197,11 @@ class Gateway:
             queued=depth.waiting,
         )
 
-    def _cache_key(self, request: CompletionRequest, policy: CachePolicy) -> str | None:
-        if self.cache is None or policy is CachePolicy.BYPASS:
+    def _cache_key(
+        self, request: CompletionRequest, policy: CachePolicy, trace: TraceContext | None
+    ) -> str | None:
+        # A call carrying sensitive values is not cached: its answer would be stored as is.
+        if self.cache is None or policy is CachePolicy.BYPASS or (trace and trace.redact):
             return None
         if policy is CachePolicy.AUTO and not request.deterministic:
             return None

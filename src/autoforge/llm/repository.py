@@ -9,28 +9,10 @@ from sqlalchemy import Table, select
 from autoforge.db.tenancy import reading
 from autoforge.db.unit_of_work import Database
 from autoforge.llm.models import LLMCallRow
-from autoforge.llm.types import CallRecord, CompletionRequest, TraceContext
+from autoforge.llm.types import CallRecord, CompletionRequest, TraceContext, masked
 from autoforge.llm.write_behind import WriteBehind
 
 _CALLS: Table = LLMCallRow.__table__  # type: ignore[assignment]
-
-
-REDACTED = "[redacted]"
-
-
-def masked(value: Any, secrets: tuple[str, ...]) -> Any:
-    """`value` (text, or JSON-like) with every occurrence of each secret replaced."""
-    if not secrets or value is None:
-        return value
-    if isinstance(value, str):
-        for secret in sorted(secrets, key=len, reverse=True):  # longest first: no fragments
-            value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {key: masked(item, secrets) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [masked(item, secrets) for item in value]
-    return value
 
 
 class CallLog:

@@ -193,3 +193,21 @@ class Completer(Protocol):
         timeout_s: float | None = None,
         crash_retries: int = 0,
     ) -> CallResult: ...
+
+
+REDACTED = "[redacted]"
+
+
+def masked(value: Any, secrets: tuple[str, ...]) -> Any:
+    """`value` (text, or JSON-like) with every occurrence of each secret replaced."""
+    if not secrets or value is None:
+        return value
+    if isinstance(value, str):
+        for secret in sorted(secrets, key=len, reverse=True):  # longest first: no fragments
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(item, secrets) for item in value]
+    return value
