@@ -88,8 +88,9 @@ def run_one(dataset: str, strategy: str, seed: int, budget: int, model_path: str
     """One search, as `autoforge optimize` runs it, on a fresh database."""
     from autoforge.bootstrap import bootstrap
     from autoforge.config import Settings
+    from autoforge.datasets.examples import install_examples
     from autoforge.datasets.schemas import DatasetCreate, DatasetItemIn
-    from autoforge.datasets.service import create_dataset, install_examples, resolve_version
+    from autoforge.datasets.service import create_dataset, resolve_version
     from autoforge.db import migrations
     from autoforge.llm.local_model import GATEWAY_NAME
     from autoforge.optimizations import Budget, Evaluator, make_strategy, run_optimization
