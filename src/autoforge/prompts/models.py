@@ -40,7 +40,6 @@ class PromptRow(ProjectOwned, Base):
 
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'active', 'archived')", name="status_enum"),
-        CheckConstraint("visibility IN ('private', 'shared', 'public')", name="visibility_enum"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("length(name) BETWEEN 1 AND 200", name="name_length"),
         CheckConstraint("length(title) >= 1", name="title_not_empty"),

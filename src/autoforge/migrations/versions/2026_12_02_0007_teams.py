@@ -248,18 +248,13 @@ def upgrade() -> None:
                 unique=unique,
                 sqlite_where=sa.text(where) if where else None,
             )
-    # Existing prompts stay private to the project they move into.
+    # Existing prompts stay private to the project they move into. No CHECK constraint: on
+    # sqld, ADD COLUMN with one ended the migration's transaction now and then (the next
+    # statement found no tables), and a table rebuild would cascade through the foreign
+    # keys; the API accepts only the three values.
     op.add_column(
         "prompts",
-        sa.Column(
-            "visibility",
-            sa.String(length=16),
-            sa.CheckConstraint(
-                "visibility IN ('private', 'shared', 'public')", name="ck_prompts_visibility_enum"
-            ),
-            nullable=False,
-            server_default="private",
-        ),
+        sa.Column("visibility", sa.String(length=16), nullable=False, server_default="private"),
     )
     op.add_column("llm_calls", sa.Column("project_id", sa.String(length=64), nullable=True))
     op.execute(
