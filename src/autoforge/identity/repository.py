@@ -80,6 +80,11 @@ class IdentityRepository:
         )
         return [(m, u) for m, u in self.session.execute(query)]
 
+    def project_roles(self, project_id: str) -> dict[str, ProjectRoleRow]:
+        """Every per-project role of a project, by user id: one query for a member list."""
+        query = select(ProjectRoleRow).where(ProjectRoleRow.project_id == project_id)
+        return {row.user_id: row for row in self.session.scalars(query)}
+
     def project_role(self, project_id: str, user_id: str) -> ProjectRoleRow | None:
         return self.session.get(ProjectRoleRow, (project_id, user_id))
 

@@ -213,18 +213,16 @@ def _member(
 
 def list_members(uow: UnitOfWork, caller: Caller) -> list[Member]:
     repo = IdentityRepository(uow.session)
-    return [
-        _member(m, u, repo.project_role(caller.project_id, u.id))
-        for m, u in repo.members(caller.organization_id)
-    ]
+    overrides = repo.project_roles(caller.project_id)
+    return [_member(m, u, overrides.get(u.id)) for m, u in repo.members(caller.organization_id)]
 
 
 def set_project_role(uow: UnitOfWork, caller: Caller, user_id: str, role: str | None) -> Member:
     """A member's role in the caller's project only (up or down from the organization's),
     or none: then the organization's applies."""
     repo = IdentityRepository(uow.session)
-    found = next(((m, u) for m, u in repo.members(caller.organization_id) if u.id == user_id), None)
-    if found is None:
+    membership, user = repo.membership(caller.organization_id, user_id), repo.user(user_id)
+    if membership is None or user is None:
         raise NotFoundError(f"no member {user_id!r} in this organization")
     if role is not None and not caller.may(Role(role)):
         raise ValidationFailed(f"you can grant at most your own role ({caller.role.value})")
@@ -246,7 +244,7 @@ def set_project_role(uow: UnitOfWork, caller: Caller, user_id: str, role: str | 
         entity_id=user_id,
         details={"project_role": role},
     )
-    return _member(found[0], found[1], override)
+    return _member(membership, user, override)
 
 
 def add_member(uow: UnitOfWork, caller: Caller, data: MemberAdd) -> Member:
