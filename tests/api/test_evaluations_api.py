@@ -76,12 +76,10 @@ def sse(text: str) -> list[tuple[str, Any]]:
 
 
 def test_starting_answers_202_at_once_and_the_worker_finishes_it(client: TestClient) -> None:
-    began = time.perf_counter()
     response = start(client)
-    elapsed = time.perf_counter() - began
 
+    # The answer describes a run that has not begun: it did not wait for the 12 cases.
     assert response.status_code == 202
-    assert elapsed < 0.5  # 12 cases at 50 ms, two at a time, take longer than that
     batch = response.json()
     [evaluation] = batch["evaluations"]
     assert evaluation["status"] == "pending"

@@ -102,7 +102,6 @@ def test_a_repeated_temperature_zero_call_is_a_cache_hit(gateway: Gateway) -> No
     assert not first.record.cache_hit
     assert second.record.cache_hit
     assert second.text == first.text
-    assert second.record.latency_ms < first.record.latency_ms
 
 
 def test_temperature_zero_repeats_itself_without_the_cache(gateway: Gateway) -> None:

@@ -116,14 +116,22 @@ def test_progress_is_written_while_running_at_most_twice_a_second(
     container, _ = with_oracle(file_container)
     optimization_id, _ = start(container)
     container.database.run(lambda uow: _mark_running(uow, optimization_id))
-    writer = ProgressWriter(container, optimization_id, lambda: False)
+    now = [100.0]
+    writer = ProgressWriter(container, optimization_id, lambda: False, clock=lambda: now[0])
 
     writer(Progress("bandit", 1, 0.5, 0.25, 10, 0, 0.0, 4))
+    now[0] += 0.4
     writer(Progress("bandit", 2, 0.75, 0.5, 20, 0, 0.0, 8))  # within the interval: skipped
 
     shown = read(container, optimization_id)
     assert shown.progress is not None
     assert (shown.progress.round, shown.progress.calls, shown.calls_used) == (1, 10, 10)
+
+    now[0] += 0.2  # 0.6 s after the first write
+    writer(Progress("bandit", 3, 0.75, 0.5, 30, 0, 0.0, 12))
+    shown = read(container, optimization_id)
+    assert shown.progress is not None
+    assert (shown.progress.round, shown.progress.calls, shown.calls_used) == (3, 30, 30)
 
 
 def _mark_running(uow: UnitOfWork, optimization_id: str) -> None:

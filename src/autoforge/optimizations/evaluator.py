@@ -118,8 +118,10 @@ class Evaluator:
         *,
         tools: ScoringTools | None = None,
         concurrency: int = 4,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.gateway = gateway
+        self._clock = clock
         self.model = model
         self.assertions = assertions
         self.tools = tools or ScoringTools()
@@ -133,7 +135,7 @@ class Evaluator:
 
     def start(self, budget: Budget) -> None:
         """Begins a run: a fresh meter for `budget`, and a memo that starts empty."""
-        self.meter = Meter(budget)
+        self.meter = Meter(budget, self._clock)
         self._memo.clear()
 
     def score(self, candidate: Candidate, cases: Sequence[Case]) -> CandidateScore:

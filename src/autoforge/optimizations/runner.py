@@ -212,9 +212,14 @@ class ProgressWriter:
     place the search can be left cleanly)."""
 
     def __init__(
-        self, container: Container, optimization_id: str, should_stop: Callable[[], bool]
+        self,
+        container: Container,
+        optimization_id: str,
+        should_stop: Callable[[], bool],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._database = container.database
+        self._clock = clock
         self._id = optimization_id
         self._should_stop = should_stop
         self._written = float("-inf")
@@ -227,7 +232,7 @@ class ProgressWriter:
         # Held through the write: `_saved` must describe what is committed, so two reports
         # never write at once (the search reports from one thread: this never waits).
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if now - self._written < PROGRESS_INTERVAL_S:
                 return
             self._written = now

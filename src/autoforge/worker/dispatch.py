@@ -38,10 +38,11 @@ class JobSignal:
             self._generation += 1
             self._condition.notify_all()
 
-    def wait(self, seen: int, timeout_s: float) -> None:
-        """Returns once `notify` was called after `seen` was read, or after `timeout_s`."""
+    def wait(self, seen: int, timeout_s: float) -> bool:
+        """Returns once `notify` was called after `seen` was read (True), or after
+        `timeout_s` without one (False)."""
         with self._condition:
-            self._condition.wait_for(lambda: self._generation != seen, timeout_s)
+            return self._condition.wait_for(lambda: self._generation != seen, timeout_s)
 
 
 def enqueue_job(uow: UnitOfWork, kind: str, target_id: str, payload: dict[str, Any]) -> str:

@@ -10,6 +10,8 @@ It is deterministic and instant, and it records every prompt it sees.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 
 from autoforge.evaluations.examples import example_setup
 from autoforge.llm.fake import FakeModelClient
@@ -70,7 +72,9 @@ def oracle_client(cases: list[Case], *, cost_per_token: float = 0.0) -> FakeMode
     return FakeModelClient(SentimentOracle(cases), cost_per_token=cost_per_token)
 
 
-def sentiment_evaluator(gateway: Gateway, concurrency: int = 4) -> Evaluator:
+def sentiment_evaluator(
+    gateway: Gateway, concurrency: int = 4, clock: Callable[[], float] = time.monotonic
+) -> Evaluator:
     setup = example_setup("sentiment")
     return Evaluator(
         gateway,
@@ -78,6 +82,7 @@ def sentiment_evaluator(gateway: Gateway, concurrency: int = 4) -> Evaluator:
         setup.assertions,
         setup.generation,
         concurrency=concurrency,
+        clock=clock,
     )
 
 

@@ -11,6 +11,7 @@ from autoforge.bootstrap import Container
 from autoforge.llm.errors import ModelRequestError
 from autoforge.llm.fake import FakeModelClient
 from autoforge.llm.gateway import Gateway
+from autoforge.llm.types import Completion, CompletionRequest
 from autoforge.optimizations import Budget, BudgetExhausted, Candidate, SearchStopped, StopReason
 from autoforge.optimizations.operators import SearchSpace
 from tests.support.gateway import make_gateway
@@ -108,16 +109,25 @@ def test_dollars_stop_new_calls_once_spent() -> None:
 
 
 def test_wall_time_is_a_budget_too() -> None:
+    # Time is the fake's: each model call moves the clock 0.05 s, so the 0.12 s budget
+    # admits exactly three calls however loaded the machine is.
+    now = [0.0]
     fake = oracle_client(CASES)
-    fake.delay_s = 0.05
-    with sentiment_evaluator(plain_gateway(fake), concurrency=1) as evaluator:
+    answer = fake.complete
+
+    def slow_answer(request: CompletionRequest, *, timeout_s: float) -> Completion:
+        now[0] += 0.05
+        return answer(request, timeout_s=timeout_s)
+
+    fake.complete = slow_answer  # type: ignore[method-assign]
+    with sentiment_evaluator(plain_gateway(fake), concurrency=1, clock=lambda: now[0]) as evaluator:
         evaluator.start(Budget(max_seconds=0.12))
         with pytest.raises(BudgetExhausted) as stopped:
             evaluator.score(CUED, CASES)
 
         assert stopped.value.reason is StopReason.BUDGET_TIME
-        assert 1 <= evaluator.meter.calls <= 4  # ~0.05 s each: the 0.12 s ran out early
-        assert evaluator.meter.wall_s >= 0.12
+        assert evaluator.meter.calls == 3
+        assert evaluator.meter.wall_s == pytest.approx(0.15)
 
 
 def test_a_failing_model_stops_the_search_with_its_reason() -> None:
