@@ -52,6 +52,12 @@ class LLMCallRow(ProjectOwned, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "gateway": a call we made; "otlp": a span another system sent us.
+    source: Mapped[str] = mapped_column(String(16), default="gateway", server_default="gateway")
+    provider: Mapped[str | None] = mapped_column(String(64), default=None)
+    trace_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    span_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    prompt_name: Mapped[str | None] = mapped_column(String(200), default=None)
 
     __table_args__ = (
         CheckConstraint("tokens_in >= 0 AND tokens_out >= 0", name="tokens_non_negative"),

@@ -80,6 +80,9 @@ class PromptVersionRow(Base):
     change_note: Mapped[str | None] = mapped_column(Text, default=None)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "text": `content` is the template; "chat": `content` is a JSON list of messages.
+    kind: Mapped[str] = mapped_column(String(8), default="text", server_default="text")
+    config: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     __table_args__ = (
         CheckConstraint("version_number >= 1", name="version_number_positive"),
