@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -239,3 +240,62 @@ def test_delete_and_owner_scoping(client: TestClient, file_container: Container)
     user = LOCAL_USER_ID
     assert ("dataset", "delete", user) in audited
     assert ("dataset_version", "create", user) in audited
+
+
+def test_a_version_exports_as_jsonl_and_csv_that_import_back_the_same(client: TestClient) -> None:
+    items = [
+        {
+            "name": "first",
+            "input": {"text": "a, with a comma", "lang": "en"},
+            "expected": "x",
+            "metadata": {"category": "greeting", "difficulty": "hard", "features_tested": ["a"]},
+        },
+        {"name": "second", "input": {"text": 'b "quoted"\nsecond line'}, "expected": None},
+        {"name": "third", "input": {"text": "c", "tone": "dry"}, "expected": "z"},
+    ]
+    dataset_id = create(client, "d", items=items)["id"]
+    url = f"{API}/datasets/{dataset_id}/versions/1/items:export"
+
+    jsonl = client.get(url)
+    assert jsonl.headers["content-type"] == "application/x-ndjson"
+    assert 'filename="dataset-' in jsonl.headers["content-disposition"]
+    records = [orjson.loads(line) for line in jsonl.text.splitlines()]
+    assert [r["name"] for r in records] == ["first", "second", "third"]
+    assert records[0]["metadata"] == items[0]["metadata"]
+    assert records[1]["input"] == items[1]["input"]
+
+    csv_export = client.get(url, params={"format": "csv"})
+    assert csv_export.headers["content-type"].startswith("text/csv")
+    header = csv_export.text.splitlines()[0]
+    # Every input variable is a column, in first-seen order, between name and expected.
+    assert header == "name,text,lang,tone,expected,category,difficulty,features_tested"
+
+    # Both exports import back into the same items: nothing was lost or reordered.
+    again = create(client, "again")["id"]
+    back_url = f"{API}/datasets/{again}:import"
+    assert client.post(back_url, content=jsonl.content, headers=TEXT).status_code == 201
+    params = {"format": "csv", "mode": "replace"}
+    assert (
+        client.post(back_url, content=csv_export.content, headers=CSV, params=params).json()[
+            "version"
+        ]
+        == 2
+    )
+    original = client.get(f"{API}/datasets/{dataset_id}/versions/1/items").json()["items"]
+    from_jsonl = client.get(f"{API}/datasets/{again}/versions/1/items").json()["items"]
+    from_csv = client.get(f"{API}/datasets/{again}/versions/2/items").json()["items"]
+    assert from_jsonl == original
+    # CSV cells are text and an empty cell is no value: inputs a CSV row did not have
+    # come back empty, as the importer reads them.
+    assert [(i["name"], i["input"]["text"], i["expected"]) for i in from_csv] == [
+        (i["name"], i["input"]["text"], i["expected"]) for i in original
+    ]
+    assert from_csv[0]["metadata"] == original[0]["metadata"]
+
+
+def test_exporting_an_unknown_version_or_format_is_a_problem(client: TestClient) -> None:
+    dataset_id = create(client, "d", items=[{"input": {"text": "a"}}])["id"]
+    problem(client.get(f"{API}/datasets/{dataset_id}/versions/9/items:export"), 404)
+    problem(client.get(f"{API}/datasets/nope/versions/1/items:export"), 404)
+    url = f"{API}/datasets/{dataset_id}/versions/1/items:export"
+    problem(client.get(url, params={"format": "xml"}), 422)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -283,3 +285,30 @@ def test_comparing_an_unfinished_evaluation_is_a_conflict(
     assert response.status_code == 409
     assert "not completed" in response.json()["detail"]
     fake.delay_s = 0.0
+
+
+def test_the_results_export_as_jsonl_and_csv_without_running_anything(
+    client: TestClient, fake: FakeModelClient
+) -> None:
+    [evaluation] = start(client).json()["evaluations"]
+    finished(client, evaluation["id"])
+    calls = len(fake.calls)
+    url = f"/api/v1/evaluations/{evaluation['id']}/results:export"
+
+    jsonl = client.get(url)
+    assert jsonl.headers["content-type"] == "application/x-ndjson"
+    records = [orjson.loads(line) for line in jsonl.text.splitlines()]
+    shown = client.get(f"/api/v1/evaluations/{evaluation['id']}/results", params={"limit": 500})
+    assert records == shown.json()["items"]
+    assert sum(r["passed"] for r in records) == 6
+
+    csv_text = client.get(url, params={"format": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert [r["test_case_name"] for r in rows] == [r["test_case_name"] for r in records]
+    assert [r["passed"] for r in rows].count("True") == 6
+    assert orjson.loads(rows[0]["input"]) == records[0]["input"]
+    assert len(fake.calls) == calls  # read back, not run again
+
+    missing = client.get("/api/v1/evaluations/nope/results:export")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

@@ -194,3 +194,26 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
         if not chunk:
             return
         chunks.append(chunk)
+
+
+def test_export_writes_what_import_reads_back(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("dataset", "create", "reviews", "--file", str(jsonl(tmp_path / "in.jsonl", *ITEMS)))
+
+    out = tmp_path / "out.csv"
+    summary = cli.json("dataset", "export", "reviews", "--format", "csv", "--output", str(out))
+    assert (summary["items"], summary["format"]) == (2, "csv")
+    assert out.read_text().splitlines()[0] == (
+        "name,text,expected,category,difficulty,features_tested"
+    )
+    cli.ok("dataset", "create", "copy", "--file", str(out))
+    original = cli.json("dataset", "items", "reviews")["items"]
+    copied = cli.json("dataset", "items", "copy")["items"]
+    assert copied == original
+
+    streamed = cli.ok("dataset", "export", "reviews", "--version", "1").stdout
+    assert [json.loads(line)["name"] for line in streamed.splitlines()] == ["pos", "case-0002"]
+    assert "not found" in cli.fails("dataset", "export", "nope").stderr
+    assert (
+        "versions 1 to 1, not 2"
+        in cli.fails("dataset", "export", "reviews", "--version", "2").stderr
+    )

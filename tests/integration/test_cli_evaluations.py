@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,61 @@ def test_errors_are_reported_like_the_api(cli: Cli) -> None:
     assert "not found" in cli.fails("eval", "show", "no-such-id").stderr
     bad = cli.fails("eval", "run", "say", "-d", "numbers", "--assert", '{"type": "nope"}')
     assert "assertions" in bad.stderr
+
+
+def test_fail_under_gates_on_the_score(cli: Cli) -> None:
+    passed = cli("eval", "run", "say", "--dataset", "numbers", "--fail-under", "0.75")
+    assert passed.exit_code == 0, passed.output
+    assert "gate passed" in passed.stderr
+
+    gated = cli("eval", "run", "say", "--dataset", "numbers", "--fail-under", "0.8")
+    assert gated.exit_code == 3, gated.output
+    assert "scored 0.750, under --fail-under 0.8" in gated.stderr
+
+    queued = cli("eval", "run", "say", "-d", "numbers", "--fail-under", "0.5", "--no-wait")
+    assert queued.exit_code == 2
+    assert "drop --no-wait" in queued.stderr
+
+
+def test_fail_on_regression_gates_only_beyond_the_interval(cli: Cli, tmp_path: Path) -> None:
+    many = [
+        {"name": f"n-{i}", "input": {"text": f"number {i}"}, "expected": str(i)} for i in range(20)
+    ]
+    container = bootstrap(file_settings(cli.data_dir))
+    seed_dataset(container.database, "many", many, scoring=CONTAINS)
+    container.close()
+    good = cli.json("eval", "run", "say", "-d", "many")["evaluations"][0]
+    again = cli.json("eval", "run", "say", "-d", "many")["evaluations"][0]
+    cli.ok("prompt", "edit", "say", "--content", "Say nothing at all")  # no number to echo
+    worse = cli.json("eval", "run", "say", "-d", "many")["evaluations"][0]
+    assert (good["overall_score"], worse["overall_score"]) == (1.0, 0.0)
+
+    same = cli("eval", "compare", good["id"], again["id"], "--fail-on-regression")
+    assert same.exit_code == 0, same.output
+    assert "no regression" in same.stderr
+
+    regressed = cli("eval", "compare", good["id"], worse["id"], "--fail-on-regression")
+    assert regressed.exit_code == 3, regressed.output
+    assert f"regression: {worse['id']}" in regressed.stderr
+    # Without the flag the same comparison only reports.
+    assert cli("eval", "compare", good["id"], worse["id"]).exit_code == 0
+
+
+def test_results_export_to_a_file_and_to_stdout(cli: Cli, tmp_path: Path) -> None:
+    evaluation = cli.json("eval", "run", "say", "--dataset", "numbers")["evaluations"][0]
+
+    out = tmp_path / "results.csv"
+    summary = cli.json("eval", "export", evaluation["id"], "--format", "csv", "-o", str(out))
+    assert summary == {
+        "output": str(out),
+        "format": "csv",
+        "results": 4,
+        "bytes": out.stat().st_size,
+    }
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("test_case_name,input,output,expected,score,passed")
+    assert len(lines) == 5
+
+    streamed = cli.ok("eval", "export", evaluation["id"]).stdout.splitlines()
+    assert [json.loads(line)["passed"] for line in streamed].count(True) == 3
+    assert "not found" in cli.fails("eval", "export", "nope").stderr

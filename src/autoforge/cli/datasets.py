@@ -20,12 +20,20 @@ from autoforge.cli.common import (
     fail,
     in_transaction,
     in_transaction_with_vault,
+    owner,
     print_json,
+    run_scoped,
     when,
 )
 from autoforge.cli.dataset_files import Format, prepare
+from autoforge.cli.downloads import FormatOption as ExportFormatOption
+from autoforge.cli.downloads import OutputOption
+from autoforge.cli.downloads import export as export_to
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from autoforge.bootstrap import Container
     from autoforge.datasets.schemas import Dataset, DatasetPage, DatasetVersionInfo, ItemPage
     from autoforge.datasets.sealing import VaultSource
     from autoforge.db.unit_of_work import UnitOfWork
@@ -304,6 +312,33 @@ def items(
     console.print(table if page.items else "[dim]no items here[/]")
     if page.next_offset is not None:
         console.print(f"[dim]more:[/] --offset {page.next_offset}")
+
+
+@app.command("export")
+def export_items(
+    name: DatasetArgument,
+    version: Annotated[int | None, typer.Option(min=1, help="default: the latest")] = None,
+    fmt: ExportFormatOption = "jsonl",
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export a version's items as JSON Lines (lossless) or CSV (input variables as
+    columns), in the shapes `dataset import` reads back. Sensitive values come out
+    decrypted, as `dataset items` shows them."""
+    from functools import partial
+
+    from autoforge.datasets.export import export_items as items_of
+    from autoforge.secrets.keys import vault_of
+
+    def chunks(built: Container) -> Iterator[bytes]:
+        def find(uow: UnitOfWork) -> str:
+            return _dataset_id(uow, owner(built), name)
+
+        dataset_id = run_scoped(built, find, read_only=True)
+        vault = partial(vault_of, built.settings)
+        return items_of(built.database, owner(built), dataset_id, version, fmt, vault=vault)
+
+    export_to(chunks, fmt, output, noun="item", as_json=as_json)
 
 
 @app.command("import")

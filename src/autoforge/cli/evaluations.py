@@ -17,12 +17,15 @@ from autoforge.cli.common import (
     JsonOption,
     console,
     error_console,
+    fail,
     in_transaction,
     owner,
     print_json,
     run_command,
     run_scoped,
 )
+from autoforge.cli.downloads import FormatOption, OutputOption
+from autoforge.cli.downloads import export as export_to
 from autoforge.cli.scoring_options import (
     AssertionsFileOption,
     AssertOption,
@@ -50,6 +53,9 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Evaluate prompt versions on datasets, and compare the runs.")
 Status = Literal["pending", "running", "completed", "failed"]
 EvaluationArgument = Annotated[str, typer.Argument(metavar="ID", help="an evaluation id")]
+# The exit code of a CI gate that did not pass (`--fail-under`, `--fail-on-regression`):
+# 1 is a run that failed, 2 a usage error.
+GATE_FAILED = 3
 _POLL_S = 0.2
 
 
@@ -81,9 +87,23 @@ def run(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="always call the model")] = False,
     wait: Annotated[bool, typer.Option(help="run it here and wait (else: queue it)")] = True,
     failures: Annotated[int, typer.Option(help="failing cases to list")] = 10,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help=f"a CI gate: exit {GATE_FAILED} if a model's overall score is below this",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Evaluate PROMPT on a dataset: progress bar, then the aggregates and failing cases."""
+    """Evaluate PROMPT on a dataset: progress bar, then the aggregates and failing cases.
+
+    Exit codes: 0 done (and the gate passed), 1 a run failed, 2 a usage error,
+    3 below --fail-under.
+    """
+    if fail_under is not None and not wait:
+        raise fail("--fail-under needs the result: drop --no-wait", code=2)
     assertions, params = scoring_request(
         specs=assertion,
         assertions_file=assertions_file,
@@ -133,6 +153,22 @@ def run(
         _report(batch, failing, waited=wait)
     if any(e.status == "failed" for e in batch.evaluations):
         raise typer.Exit(1)
+    if fail_under is not None:
+        _gate_on_score(batch.evaluations, fail_under, as_json=as_json)
+
+
+def _gate_on_score(evaluations: list[Evaluation], floor: float, *, as_json: bool) -> None:
+    below = [e for e in evaluations if e.overall_score is None or e.overall_score < floor]
+    for evaluation in below:
+        score = "none" if evaluation.overall_score is None else f"{evaluation.overall_score:.3f}"
+        error_console.print(
+            f"[bold red]gate:[/] {evaluation.model} scored {score}, under --fail-under {floor}",
+            soft_wrap=True,
+        )
+    if below:
+        raise typer.Exit(GATE_FAILED)
+    if not as_json:
+        error_console.print(f"gate passed: every score is at least {floor}")
 
 
 def _run_here(built: Container, evaluation: Evaluation, job_id: str, *, show: bool) -> Evaluation:
@@ -285,9 +321,21 @@ def results(
 def compare(
     evaluation_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="baseline first")],
     limit: Annotated[int, typer.Option(help="differing cases to list")] = 20,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help=f"a CI gate: exit {GATE_FAILED} if a later run scores worse than the first "
+            "beyond the 95 % bootstrap interval",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Compare completed evaluations: deltas vs the first with 95 % bootstrap intervals."""
+    """Compare completed evaluations: deltas vs the first with 95 % bootstrap intervals.
+
+    With --fail-on-regression the command is a CI gate: a score delta whose whole interval
+    lies below 0 exits 3. A drop within the noise of the cases passes.
+    """
     from autoforge.evaluations.comparison import compare_evaluations
     from autoforge.evaluations.schemas import CompareRequest
 
@@ -300,3 +348,41 @@ def compare(
         print_json(report)
     else:
         tables.print_comparison(report, limit)
+    if fail_on_regression:
+        _gate_on_regression(report)
+
+
+def _gate_on_regression(report: ComparisonReport) -> None:
+    names = {e.id: e.model for e in report.evaluations}
+    worse = [d for d in report.deltas if d.score.ci_high < 0]
+    for delta in worse:
+        error_console.print(
+            f"[bold red]regression:[/] {delta.evaluation_id} ({names[delta.evaluation_id]}) "
+            f"scores {delta.score.delta:+.3f} vs the first, 95 % interval "
+            f"[{delta.score.ci_low:+.3f}, {delta.score.ci_high:+.3f}]",
+            soft_wrap=True,
+        )
+    if worse:
+        raise typer.Exit(GATE_FAILED)
+    error_console.print("no regression beyond the bootstrap interval")
+
+
+@app.command("export")
+def export_results(
+    evaluation_id: EvaluationArgument,
+    fmt: FormatOption = "jsonl",
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export an evaluation's per-case results (input, output, expected, score, passed,
+    latency, tokens, cost...) as JSON Lines or CSV, from what was recorded: nothing runs
+    again. To stdout, or to a file with a progress bar."""
+    from autoforge.evaluations.export import export_results as results_of
+
+    export_to(
+        lambda built: results_of(built.database, owner(built), evaluation_id, fmt),
+        fmt,
+        output,
+        noun="result",
+        as_json=as_json,
+    )

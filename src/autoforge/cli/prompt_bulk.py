@@ -23,15 +23,14 @@ from autoforge.cli.common import (
     owner,
     print_json,
     progress_bar,
-    run_command,
 )
+from autoforge.cli.downloads import FormatOption, OutputOption
+from autoforge.cli.downloads import export as export_to
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from autoforge.bootstrap import Container
     from autoforge.db.unit_of_work import UnitOfWork
-    from autoforge.prompts.domain import ListFilters
     from autoforge.prompts.schemas import ImportReport
 
 app = typer.Typer()
@@ -132,51 +131,11 @@ def import_(
     )
 
 
-def _rows_in(chunk: bytes, fmt: Format) -> int:
-    if fmt == "jsonl":
-        return chunk.count(b"\n")  # SQLite's JSON escapes newlines inside values
-    return sum(1 for _ in csv.reader(io.StringIO(chunk.decode(), newline="")))
-
-
-def _write_file(
-    built: Container, output: Path, fmt: Format, filters: ListFilters, show: bool
-) -> int:
-    """Writes under a temporary name and renames when complete, so a failed export never
-    leaves a file that looks whole. Returns the number of prompts."""
-    from autoforge.prompts.export import export_prompts
-
-    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    partial = output.with_name(output.name + ".part")
-    count = 0
-    try:
-        with partial.open("wb") as out, progress_bar(show) as progress:
-            task = progress.add_task(f"exporting to {output}", total=None)
-            chunks = export_prompts(built.database, owner(built), filters, fmt)
-            if fmt == "csv":
-                out.write(next(chunks))  # the header row
-            for chunk in chunks:
-                out.write(chunk)
-                rows = _rows_in(chunk, fmt)
-                count += rows
-                progress.advance(task, rows)
-        partial.replace(output)
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-    return count
-
-
 @app.command(rich_help_panel=PANEL)
 def export(
     *,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="jsonl: a JSON object per line; csv: header row")
-    ] = "jsonl",
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", dir_okay=False, help="write to a file (default: stdout)"),
-    ] = None,
+    fmt: FormatOption = "jsonl",
+    output: OutputOption = None,
     status: Annotated[PromptStatus | None, typer.Option(help="only prompts in this status")] = None,
     tag: Annotated[str | None, typer.Option(help="only prompts with this tag")] = None,
     label: Annotated[str | None, typer.Option(help="only prompts carrying this label")] = None,
@@ -195,23 +154,10 @@ def export(
     filters = ListFilters(
         status=status, tag=tag.strip().lower() if tag else None, label=label, text=query
     )
-    if output is None:
-
-        def stream(built: Container) -> None:
-            for chunk in export_prompts(built.database, owner(built), filters, fmt):
-                typer.echo(chunk, nl=False)
-
-        run_command(stream, as_json=as_json)
-        return
-    show = error_console.is_terminal and not as_json
-    count = run_command(
-        lambda built: _write_file(built, output, fmt, filters, show), as_json=as_json
+    export_to(
+        lambda built: export_prompts(built.database, owner(built), filters, fmt),
+        fmt,
+        output,
+        noun="prompt",
+        as_json=as_json,
     )
-    size = output.stat().st_size
-    if as_json:
-        print_json({"output": str(output), "format": fmt, "prompts": count, "bytes": size})
-    else:
-        prompts = f"{count} prompt{'' if count == 1 else 's'}"
-        console.print(
-            f"exported {prompts} to {escape(str(output))} ({size:,} bytes)", soft_wrap=True
-        )

@@ -6,11 +6,13 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from autoforge.api.bodies import read_text
 from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
+from autoforge.api.downloads import download, download_responses
 from autoforge.api.responses import problems
-from autoforge.datasets import bulk_import, domain, examples, service
+from autoforge.datasets import bulk_import, domain, examples, export, service
 from autoforge.datasets.schemas import (
     Dataset,
     DatasetCreate,
@@ -23,6 +25,7 @@ from autoforge.datasets.schemas import (
     VersionPage,
 )
 from autoforge.datasets.sealing import MAX_FIELDS, VaultSource
+from autoforge.exports import ExportFormat
 from autoforge.prompts import domain as prompt_domain
 from autoforge.secrets.keys import vault_of
 
@@ -163,6 +166,27 @@ def list_items(
     return service.list_items(
         uow, owner, dataset_id, version, offset=offset, limit=limit, vault=vault
     )
+
+
+@router.get(
+    "/datasets/{dataset_id}/versions/{version}/items:export",
+    response_class=StreamingResponse,
+    responses={**download_responses("one item"), **problems(404, 422, 503)},
+)
+def export_items(
+    *,
+    dataset_id: DatasetId,
+    version: VersionNumber,
+    container: ContainerDep,
+    owner: Principal,
+    vault: VaultDep,
+    fmt: Annotated[ExportFormat, Query(alias="format")] = "jsonl",
+) -> StreamingResponse:
+    """The version's items in position order, as JSON Lines (lossless) or CSV (input
+    variables as columns), in the shapes `:import` reads back. Sensitive values come out
+    decrypted, as the items page shows them."""
+    chunks = export.export_items(container.database, owner, dataset_id, version, fmt, vault=vault)
+    return download(chunks, fmt, f"dataset-{dataset_id}-v{version}")
 
 
 async def _import_body(

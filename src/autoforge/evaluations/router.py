@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
+from autoforge.api.downloads import download, download_responses
 from autoforge.api.responses import problems
 from autoforge.api.sse import progress_stream
 from autoforge.bootstrap import Container
 from autoforge.db.tenancy import reading
-from autoforge.evaluations import service
+from autoforge.evaluations import export, service
 from autoforge.evaluations.comparison import compare_evaluations
 from autoforge.evaluations.schemas import (
     CompareRequest,
@@ -25,6 +27,7 @@ from autoforge.evaluations.schemas import (
     EvaluationStatus,
     ResultPage,
 )
+from autoforge.exports import ExportFormat
 
 router = APIRouter(prefix="/api/v1", tags=["evaluations"])
 
@@ -120,6 +123,24 @@ def list_results(
         after=after,
         limit=limit,
     )
+
+
+@router.get(
+    "/evaluations/{evaluation_id}/results:export",
+    response_class=StreamingResponse,
+    responses={**download_responses("one case's result"), **problems(404, 422, 503)},
+)
+def export_results(
+    *,
+    evaluation_id: EvaluationId,
+    container: ContainerDep,
+    owner: Principal,
+    fmt: Annotated[ExportFormat, Query(alias="format")] = "jsonl",
+) -> StreamingResponse:
+    """Every per-case result committed so far, by test case name, as JSON Lines or CSV
+    (structured cells as JSON text). Read from the database: nothing runs again."""
+    chunks = export.export_results(container.database, owner, evaluation_id, fmt)
+    return download(chunks, fmt, f"evaluation-{evaluation_id}")
 
 
 def _read(container: Container, owner: str, evaluation_id: str) -> Evaluation:

@@ -6,20 +6,17 @@ however many prompts there are, and no transaction stays open while a slow clien
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal
+from collections.abc import Iterator, Sequence
 
 import orjson
 
 from autoforge.db.tenancy import reading
 from autoforge.db.unit_of_work import Database
+from autoforge.exports import ExportFormat, csv_chunk
 from autoforge.prompts.domain import Cursor, ListFilters
 from autoforge.prompts.repository import EXPORT_FIELDS, AnyRow, PromptRepository
 
 EXPORT_BATCH = 1000
-ExportFormat = Literal["jsonl", "csv"]
 
 
 def export_prompts(
@@ -36,7 +33,7 @@ def export_prompts(
     all. Takes the Database rather than a unit of work because the transaction must outlive
     the endpoint call (it closes when the stream ends or the client goes away)."""
     if fmt == "csv":
-        yield _csv_chunk([EXPORT_FIELDS])
+        yield csv_chunk([EXPORT_FIELDS])
     after: Cursor | None = None
     with database.transaction(read_only=True, scope=reading(owner)) as uow:
         repo = PromptRepository(uow.session, owner)
@@ -44,7 +41,7 @@ def export_prompts(
             rows = repo.export_batch(filters, after, batch_size, as_json=fmt == "jsonl")
             if not rows:
                 return
-            yield _jsonl_chunk(rows) if fmt == "jsonl" else _csv_chunk(_csv_rows(rows))
+            yield _jsonl_chunk(rows) if fmt == "jsonl" else csv_chunk(_csv_rows(rows))
             if len(rows) < batch_size:
                 return
             after = Cursor.at(rows[-1].stamp, rows[-1].key)
@@ -61,9 +58,3 @@ def _csv_rows(rows: Sequence[AnyRow]) -> Iterator[list[object]]:
         # metadata stay JSON text.
         item["tags"] = " ".join(orjson.loads(item["tags"]))
         yield [item[name] for name in EXPORT_FIELDS]
-
-
-def _csv_chunk(rows: Iterable[Sequence[object]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode()

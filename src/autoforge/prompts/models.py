@@ -81,7 +81,7 @@ class PromptVersionRow(Base):
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # "text": `content` is the template; "chat": `content` is a JSON list of messages.
-    kind: Mapped[str] = mapped_column(String(8), default="text", server_default="text")
+    kind: Mapped[str] = mapped_column(String(8), server_default="text")
     config: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     __table_args__ = (

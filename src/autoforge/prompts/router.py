@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Annotated
 
@@ -11,8 +10,10 @@ from fastapi.responses import StreamingResponse
 
 from autoforge.api.bodies import read_text
 from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
+from autoforge.api.downloads import download, download_responses
 from autoforge.api.responses import problems
 from autoforge.errors import ValidationFailed
+from autoforge.exports import ExportFormat
 from autoforge.prompts import bulk_import, domain, export, service, versions
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.schemas import (
@@ -154,22 +155,13 @@ def import_prompts(
 @router.get(
     "/prompts:export",
     response_class=StreamingResponse,
-    responses={
-        200: {
-            "description": "JSON Lines (one prompt per line) or CSV with a header row",
-            "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        },
-        **problems(422, 503),
-    },
+    responses={**download_responses("one prompt"), **problems(422, 503)},
 )
 def export_prompts(
     *,
     container: ContainerDep,
     owner: Principal,
-    fmt: Annotated[export.ExportFormat, Query(alias="format")] = "jsonl",
+    fmt: Annotated[ExportFormat, Query(alias="format")] = "jsonl",
     status: StatusFilter = None,
     tag: TagFilter = None,
     label: LabelFilter = None,
@@ -178,16 +170,7 @@ def export_prompts(
     """Stream your prompts (oldest first) as JSON Lines or CSV, at constant memory however
     many there are. The JSONL output can be imported again as it is."""
     filters = ListFilters(status=status, tag=_tag(tag), label=label, text=q)
-    chunks = export.export_prompts(container.database, owner, filters, fmt)
-    # Reading the first batch now turns a database failure into a problem response,
-    # instead of a 200 that breaks off.
-    first = next(chunks, b"")
-    media_type = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
-    return StreamingResponse(
-        itertools.chain([first], chunks),
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="prompts.{fmt}"'},
-    )
+    return download(export.export_prompts(container.database, owner, filters, fmt), fmt, "prompts")
 
 
 @router.get("/prompts/{prompt_id}", response_model=Prompt, responses=problems(404, 422, 503))
