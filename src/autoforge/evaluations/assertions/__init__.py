@@ -5,9 +5,14 @@ assertions reach models only through the `Embedder` and `Judge` protocols in `Sc
 """
 
 from autoforge.evaluations.assertions.assertion_set import (
+    MODEL_SCORED,
     AssertionSet,
     AssertionSpec,
+    GroupAssertion,
+    NotAssertion,
+    PerCaseAssertion,
     combine_unsupported,
+    types_in,
 )
 from autoforge.evaluations.assertions.base import (
     AssertionBase,
@@ -45,17 +50,29 @@ from autoforge.evaluations.assertions.text import (
     LengthAssertion,
     RegexAssertion,
 )
+from autoforge.evaluations.assertions.words import (
+    ContainsAllAssertion,
+    ContainsAnyAssertion,
+    LevenshteinAssertion,
+    StartsWithAssertion,
+    WordCountAssertion,
+    edit_distance,
+)
 
 __all__ = [
     "JUDGE_SCALE",
+    "MODEL_SCORED",
     "AssertionBase",
     "AssertionSet",
     "AssertionSpec",
     "CaseOutcome",
+    "ContainsAllAssertion",
+    "ContainsAnyAssertion",
     "ContainsAssertion",
     "CostAssertion",
     "Embedder",
     "EqualsAssertion",
+    "GroupAssertion",
     "IContainsAssertion",
     "IsJsonAssertion",
     "JsonMatchAssertion",
@@ -65,16 +82,23 @@ __all__ = [
     "Judgement",
     "LatencyAssertion",
     "LengthAssertion",
+    "LevenshteinAssertion",
     "LlmJudgeAssertion",
+    "NotAssertion",
+    "PerCaseAssertion",
     "RegexAssertion",
     "Score",
     "ScorerUnavailable",
     "ScoringTools",
     "SimilarityAssertion",
+    "StartsWithAssertion",
+    "WordCountAssertion",
     "combine_unsupported",
     "cosine",
+    "edit_distance",
     "judge_prompt",
     "parse_json_output",
     "parse_judgement",
     "same_json",
+    "types_in",
 ]
