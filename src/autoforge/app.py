@@ -23,6 +23,7 @@ from autoforge.evaluations.router import router as evaluations_router
 from autoforge.health.router import router as health_router
 from autoforge.identity.router import router as identity_router
 from autoforge.identity.session import router as session_router
+from autoforge.langfuse.router import router as langfuse_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
 from autoforge.optimizations.router import router as optimizations_router
@@ -102,5 +103,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(identity_router, responses=guarded())
     app.include_router(session_router)
     app.include_router(secrets_router, responses=guarded())
+    app.include_router(langfuse_router, responses=guarded())
     web_ui.mount(app, settings.autoforge_web_dir)
     return app

@@ -43,6 +43,12 @@ V, M, A = Role.VIEWER, Role.MEMBER, Role.ADMIN
 EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/models"): V,
     ("GET", "/api/v1/traces"): V,
+    ("GET", "/api/public/projects"): V,
+    ("GET", "/api/public/v2/prompts"): V,
+    ("POST", "/api/public/v2/prompts"): M,
+    ("GET", "/api/public/v2/prompts/{name}"): V,
+    ("DELETE", "/api/public/v2/prompts/{name}"): M,
+    ("PATCH", "/api/public/v2/prompts/{name}/versions/{version}"): M,
     ("POST", "/v1/chat/completions"): M,
     ("POST", "/v1/completions"): M,
     ("GET", "/v1/models"): V,

@@ -33,6 +33,10 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 LABEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/-]{0,49}$")
 MAX_TAGS = 20
+# Kept by the server on the newest version of every prompt (computed when read, never
+# stored): no one sets or removes it, and resolving it gives the newest version.
+LATEST_LABEL = "latest"
+KINDS = ("text", "chat")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Bounds every version number we accept, so no input overflows a 64-bit SQLite integer.
@@ -67,6 +71,41 @@ def validate_name(name: str) -> str:
     return name
 
 
+def validate_prompt_name(name: str) -> str:
+    """A prompt name may be a folder path (`team/support-reply`), as Langfuse allows: each
+    `/`-separated segment follows the name rule, so no empty segment and no leading or
+    trailing slash."""
+    if len(name) > 200 or not all(NAME_PATTERN.fullmatch(part) for part in name.split("/")):
+        raise ValueError(
+            "must be 1-200 characters of letters, digits, '.', '_' or '-', starting with a "
+            "letter or digit; '/' separates folders (no leading, trailing or double '/')"
+        )
+    return name
+
+
+def validate_chat_content(content: str) -> str:
+    """A chat prompt's content is a JSON list of messages: `{role, content}` or a
+    placeholder `{type: "placeholder", name}`."""
+    try:
+        messages = json.loads(content)
+    except ValueError:
+        raise ValueError("a chat prompt's content must be a JSON list of messages") from None
+    if not isinstance(messages, list) or not all(_is_message(m) for m in messages):
+        raise ValueError(
+            'a chat prompt\'s content must be a JSON list of {"role", "content"} messages '
+            'or {"type": "placeholder", "name"} placeholders'
+        )
+    return content
+
+
+def _is_message(message: object) -> bool:
+    if not isinstance(message, dict):
+        return False
+    if message.get("type") == "placeholder":
+        return isinstance(message.get("name"), str)
+    return isinstance(message.get("role"), str) and isinstance(message.get("content"), str)
+
+
 T = TypeVar("T")
 
 
@@ -94,6 +133,8 @@ def validate_label(label: str) -> str:
             "must be 1-64 lowercase letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
+    if label == LATEST_LABEL:
+        raise ValueError("`latest` is kept by the server on the newest version")
     return label
 
 

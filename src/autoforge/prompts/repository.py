@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from autoforge.db.base import UTCDateTime
 from autoforge.db.tenancy import ACROSS_PROJECTS, actor_of, scope_of
 from autoforge.identity.models import ProjectRow
-from autoforge.prompts.domain import Cursor, ListFilters, escape_like
+from autoforge.prompts.domain import LATEST_LABEL, Cursor, ListFilters, escape_like
 from autoforge.prompts.models import PromptLabelRow, PromptRow, PromptTagRow, PromptVersionRow
 
 Columns = TypeVarTuple("Columns")
@@ -121,7 +121,7 @@ def apply_filters(query: Select[*Columns], filters: ListFilters) -> Select[*Colu
             .where(PromptTagRow.prompt_id == PromptRow.id, PromptTagRow.tag_name == filters.tag)
             .exists()
         )
-    if filters.label is not None:
+    if filters.label is not None and filters.label != LATEST_LABEL:
         query = query.where(
             select(PromptLabelRow.prompt_id)
             .where(PromptLabelRow.prompt_id == PromptRow.id, PromptLabelRow.label == filters.label)
@@ -219,7 +219,14 @@ class PromptRepository:
         self.session.add(row)
         self.session.flush()
 
-    def add_version(self, row: PromptRow, change_note: str | None) -> PromptVersionRow:
+    def add_version(
+        self,
+        row: PromptRow,
+        change_note: str | None,
+        *,
+        kind: str = "text",
+        config: dict[str, Any] | None = None,
+    ) -> PromptVersionRow:
         """Snapshots the prompt's current title and content as version `row.version`."""
         version = PromptVersionRow(
             prompt_id=row.id,
@@ -228,6 +235,8 @@ class PromptRepository:
             content=row.content,
             change_note=change_note,
             created_by=actor_of(self.session, self.owner),
+            kind=kind,
+            config=config,
         )
         self.session.add(version)
         return version
@@ -270,6 +279,14 @@ class PromptRepository:
         self.session.delete(row)
         self.session.flush()
         return True
+
+    def delete_version(self, prompt_id: str, number: int) -> None:
+        """One version, and the labels pointing at it."""
+        for table in (PromptLabelRow, PromptVersionRow):
+            self.session.execute(
+                delete(table).where(table.prompt_id == prompt_id, table.version_number == number)
+            )
+        self.session.flush()
 
     def hard_delete(self, row: PromptRow) -> None:
         """Versions, tags, labels (and evaluations) go with it via ON DELETE CASCADE."""

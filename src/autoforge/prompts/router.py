@@ -102,7 +102,10 @@ def list_prompts(
 
 
 @router.get(
-    "/prompts/by-name/{name}", response_model=ResolvedPrompt, responses=problems(404, 422, 503)
+    # `:path` so that a folder name (`team/reply`, sent as `team%2Freply`) is one name.
+    "/prompts/by-name/{name:path}",
+    response_model=ResolvedPrompt,
+    responses=problems(404, 422, 503),
 )
 def resolve_by_name(
     name: Annotated[str, Path(max_length=200)],

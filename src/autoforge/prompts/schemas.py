@@ -19,6 +19,8 @@ from autoforge.prompts import domain
 
 Status = Literal["draft", "active", "archived"]
 Visibility = Literal["private", "shared", "public"]
+Kind = Literal["text", "chat"]
+KIND_HELP = "text: `content` is the template; chat: `content` is a JSON list of messages"
 VISIBILITY_HELP = (
     "private: this project only; shared: readable (not writable) by every project of the "
     "organization; public: readable by anyone who may read prompts here"
@@ -65,9 +67,13 @@ class PromptCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CREATE_EXAMPLE]})
 
-    name: str = Field(description="unique per owner; used in `/prompts/by-name/{name}`")
+    name: str = Field(
+        description="unique per owner; used in `/prompts/by-name/{name}`; '/' makes folders"
+    )
     title: Text = Field(min_length=1, max_length=255)
     content: Text | None = Field(default=None, min_length=1, max_length=MAX_CONTENT)
+    kind: Kind = Field(default="text", description=KIND_HELP)
+    config: Metadata | None = Field(default=None, description="model settings of the version")
     status: Status = "draft"
     visibility: Visibility = Field(default="private", description=VISIBILITY_HELP)
     tags: list[str] = Field(default_factory=list, max_length=domain.MAX_TAGS)
@@ -77,7 +83,7 @@ class PromptCreate(BaseModel):
     variables: dict[str, Any] = Field(default_factory=dict)
     change_note: Text | None = Field(default=None, max_length=2000)
 
-    check_name = field_validator("name")(domain.validate_name)
+    check_name = field_validator("name")(domain.validate_prompt_name)
     clean_tags = field_validator("tags")(_clean_tags)
 
     @model_validator(mode="after")
@@ -86,6 +92,8 @@ class PromptCreate(BaseModel):
             raise ValueError("give exactly one of `content` or `template_id`")
         if self.variables and self.template_id is None:
             raise ValueError("`variables` only apply with `template_id`")
+        if self.kind == "chat":
+            domain.validate_chat_content(self.content or "")
         return self
 
 
@@ -107,6 +115,8 @@ class PromptUpdate(BaseModel):
 
     title: Text | None = Field(default=None, min_length=1, max_length=255)
     content: Text | None = Field(default=None, min_length=1, max_length=MAX_CONTENT)
+    kind: Kind | None = Field(default=None, description=KIND_HELP)
+    config: Metadata | None = Field(default=None, description="model settings of the version")
     tags: list[str] | None = Field(default=None, max_length=domain.MAX_TAGS)
     metadata: Metadata | None = None
     visibility: Visibility | None = Field(default=None, description=VISIBILITY_HELP)
@@ -186,6 +196,8 @@ class PromptVersion(BaseModel):
                     "version": 2,
                     "title": "Support reply",
                     "content": "You are a friendly support agent. Answer: {question}",
+                    "kind": "text",
+                    "config": {"temperature": 0.2},
                     "change_note": "friendlier tone",
                     "created_by": "local-user",
                     "created_at": "2026-11-23T18:00:00.000000Z",
@@ -199,6 +211,8 @@ class PromptVersion(BaseModel):
     version: int
     title: str
     content: str
+    kind: Kind = Field(description=KIND_HELP)
+    config: dict[str, Any] | None = Field(description="model settings of the version")
     change_note: str | None
     created_by: str
     created_at: datetime
@@ -294,7 +308,7 @@ class ImportRecord(BaseModel):
     tags: list[str] | None = Field(default=None, max_length=domain.MAX_TAGS)
     metadata: Metadata | None = None
 
-    check_name = field_validator("name")(domain.validate_name)
+    check_name = field_validator("name")(domain.validate_prompt_name)
     clean_tags = field_validator("tags")(_clean_tags)
 
 

@@ -103,7 +103,7 @@ def create_prompt(uow: UnitOfWork, owner: str, data: PromptCreate) -> Prompt:
         updated_at=now,
     )
     repo.add(row)
-    repo.add_version(row, data.change_note)
+    repo.add_version(row, data.change_note, kind=data.kind, config=data.config)
     repo.set_tags(row.id, data.tags)
     audit(uow, owner, "create", row.id, name=row.name, version=1)
     uow.collect(
@@ -177,9 +177,24 @@ def update_prompt(
     ]
     for field in changed:
         setattr(row, field, getattr(data, field))
+    # Each version snapshots its kind and config too: a change of either makes a version.
+    current = repo.version(row.id, row.version)
+    kind = data.kind or (current.kind if current else "text")
+    config = data.config if data.config is not None else (current.config if current else None)
+    if current is not None:
+        changed += [
+            field
+            for field, old, new in (
+                ("kind", current.kind, kind),
+                ("config", current.config, config),
+            )
+            if old != new
+        ]
+    if kind == "chat":
+        _check_chat(row.content)
     if changed:
         row.version += 1
-        repo.add_version(row, data.change_note)
+        repo.add_version(row, data.change_note, kind=kind, config=config)
     if data.tags is not None and data.tags != view.tags:
         repo.set_tags(row.id, data.tags)
         changed.append("tags")
@@ -198,6 +213,15 @@ def update_prompt(
             )
         )
     return to_schema(live(repo, prompt_id))
+
+
+def _check_chat(content: str) -> None:
+    try:
+        domain.validate_chat_content(content)
+    except ValueError as exc:
+        raise ValidationFailed(
+            str(exc), errors=[{"field": "content", "message": str(exc)}]
+        ) from None
 
 
 def _base_version(from_body: int | None, from_header: int | None) -> int:

@@ -20,7 +20,7 @@ from autoforge.prompts.schemas import (
     Rollback,
     VersionPage,
 )
-from autoforge.prompts.service import audit, check_base, live, to_schema
+from autoforge.prompts.service import audit, check_base, delete_prompt, live, to_schema
 
 
 def _version_schema(row: PromptVersionRow, labels: dict[str, int]) -> PromptVersion:
@@ -29,6 +29,8 @@ def _version_schema(row: PromptVersionRow, labels: dict[str, int]) -> PromptVers
         version=row.version_number,
         title=row.title,
         content=row.content,
+        kind=row.kind,
+        config=row.config,
         change_note=row.change_note,
         created_by=row.created_by,
         created_at=row.created_at,
@@ -87,11 +89,17 @@ def rollback(uow: UnitOfWork, owner: str, prompt_id: str, data: Rollback) -> Pro
     if data.base_version is not None:
         check_base(row, data.base_version)
     target = _version(repo, prompt_id, data.version)
-    if (target.title, target.content) != (row.title, row.content):
+    current = _version(repo, prompt_id, row.version)
+    if _snapshot(target) != _snapshot(current):
         row.title, row.content = target.title, target.content
         row.version += 1
         row.updated_at = utcnow()
-        repo.add_version(row, data.change_note or f"rollback to version {data.version}")
+        repo.add_version(
+            row,
+            data.change_note or f"rollback to version {data.version}",
+            kind=target.kind,
+            config=target.config,
+        )
         audit(uow, owner, "rollback", row.id, to_version=data.version, version=row.version)
         uow.collect(
             domain.PromptRolledBack(
@@ -99,6 +107,36 @@ def rollback(uow: UnitOfWork, owner: str, prompt_id: str, data: Rollback) -> Pro
             )
         )
     return to_schema(live(repo, prompt_id))
+
+
+def delete_version(uow: UnitOfWork, owner: str, prompt_id: str, number: int) -> None:
+    """Removes one version and the labels on it. Removing the newest makes the newest
+    remaining one current again; removing the only one deletes the prompt for good."""
+    repo = PromptRepository(uow.session, owner)
+    row = live(repo, prompt_id).row
+    _version(repo, prompt_id, number)
+    if number == row.version:
+        older = repo.versions(prompt_id, number, 1)
+        if not older:
+            delete_prompt(uow, owner, prompt_id, hard=True)
+            return
+        row.title, row.content, row.version = (
+            older[0].title,
+            older[0].content,
+            older[0].version_number,
+        )
+    repo.delete_version(prompt_id, number)
+    row.updated_at = utcnow()
+    audit(uow, owner, "update", prompt_id, deleted_version=number, version=row.version)
+    uow.collect(
+        domain.PromptUpdated(
+            prompt_id=prompt_id, owner_id=owner, version=row.version, changed=("versions",)
+        )
+    )
+
+
+def _snapshot(row: PromptVersionRow) -> tuple[object, ...]:
+    return (row.title, row.content, row.kind, row.config)
 
 
 def set_label(uow: UnitOfWork, owner: str, prompt_id: str, label: str, version: int) -> Label:
@@ -184,7 +222,7 @@ def resolve_by_name(
         raise NotFoundError(f"prompt {name!r} not found")
     row = view.row
     number = row.version
-    if label is not None:
+    if label is not None and label != domain.LATEST_LABEL:
         if label not in view.labels:
             raise NotFoundError(f"prompt {name!r} has no label {label!r}")
         number = view.labels[label]

@@ -1,0 +1,1 @@
+"""Langfuse's public prompt API (`/api/public/...`), served from our prompts."""
