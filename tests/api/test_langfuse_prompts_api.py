@@ -267,3 +267,31 @@ def test_projects_names_the_callers_project(client: TestClient) -> None:
         "organization": {"id": DEFAULT_ORGANIZATION_ID, "name": "Default"},
         "metadata": {},
     }
+
+
+def test_our_api_keeps_kind_and_config_per_version(client: TestClient) -> None:
+    chat = '[{"role": "user", "content": "{{q}}"}]'
+    made = client.post(
+        f"{API}/prompts",
+        json={"name": "c", "title": "C", "content": chat, "kind": "chat", "config": {"t": 1}},
+    )
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+
+    # A config change alone is a version, and the kind carries over.
+    edited = client.patch(f"{API}/prompts/{pid}", json={"config": {"t": 2}, "base_version": 1})
+    assert edited.json()["version"] == 2
+    assert get(client, f"{LF}/c", version=2)["config"] == {"t": 2}
+    assert get(client, f"{LF}/c", version=2)["prompt"] == [{"role": "user", "content": "{{q}}"}]
+    rolled = client.post(f"{API}/prompts/{pid}/rollback", json={"version": 1})
+    assert rolled.json()["version"] == 3
+    back = get(client, f"{API}/prompts/{pid}/versions/3")
+    assert (back["kind"], back["config"]) == ("chat", {"t": 1})
+    bad = {"name": "n", "title": "N", "content": "not json", "kind": "chat"}
+    assert "JSON list" in problem(client.post(f"{API}/prompts", json=bad), 422)["detail"]
+    as_text = client.patch(f"{API}/prompts/{pid}", json={"kind": "text", "base_version": 3})
+    assert as_text.json()["version"] == 4
+    assert get(client, f"{LF}/c", label="latest")["type"] == "text"
+    to_chat = {"content": "plain", "kind": "chat", "base_version": 4}
+    assert "JSON list" in problem(client.patch(f"{API}/prompts/{pid}", json=to_chat), 422)["detail"]
+    assert get(client, f"{API}/prompts/{pid}")["version"] == 4
