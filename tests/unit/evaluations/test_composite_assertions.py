@@ -52,7 +52,8 @@ def test_group_passes_by_its_own_threshold_and_counts_as_one_weighted_assertion(
         {"assertions": [group, {"type": "contains", "value": "z"}], "pass_threshold": 0.75}
     )
     score = outer.score(CaseOutcome("a b", None, {}), NO_TOOLS)
-    assert score.passed and score.value == pytest.approx(0.75)
+    assert score.passed
+    assert score.value == pytest.approx(0.75)
 
 
 def test_per_case_scores_each_case_with_the_set_its_variable_names() -> None:

@@ -1,0 +1,86 @@
+"""Imports a promptfoo suite: its prompts, a dataset of its tests, and the dataset's scoring.
+
+All or nothing in the caller's transaction, through the prompt and dataset services.
+"""
+
+from __future__ import annotations
+
+from autoforge.datasets.schemas import DatasetCreate, DatasetItemIn, ItemMetadata
+from autoforge.datasets.sealing import VaultSource
+from autoforge.datasets.service import create_dataset
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.errors import ValidationFailed
+from autoforge.evaluations.assertions import AssertionSet
+from autoforge.evaluations.scoring import Scoring
+from autoforge.promptfoo.config import ConfigError, FileReader, read_suite
+from autoforge.promptfoo.plan import ImportPlan, plan_import
+from autoforge.promptfoo.schemas import ImportedPrompt, PromptfooImportReport
+from autoforge.prompts.schemas import PromptCreate
+from autoforge.prompts.service import create_prompt
+
+
+def plan_from_text(text: str, read_file: FileReader) -> ImportPlan:
+    """The plan for a config's text, a 422 when it is no promptfoo config at all."""
+    try:
+        suite = read_suite(text, read_file)
+    except ConfigError as exc:
+        raise ValidationFailed(
+            str(exc), errors=[{"field": "config", "message": str(exc)}]
+        ) from None
+    plan = plan_import(suite)
+    if not plan.prompts:
+        raise ValidationFailed(
+            "the config has no prompt that can be imported",
+            errors=[{"field": str(f.location), "message": f.message} for f in plan.findings],
+        )
+    return plan
+
+
+def import_plan(
+    uow: UnitOfWork, owner: str, name: str, plan: ImportPlan, *, vault: VaultSource | None = None
+) -> PromptfooImportReport:
+    """Creates the prompts (NAME, NAME-2, ...) and the dataset NAME with the plan's scoring."""
+    prompts = []
+    for index, prompt in enumerate(plan.prompts):
+        prompt_name = name if index == 0 else f"{name}-{index + 1}"
+        created = create_prompt(
+            uow,
+            owner,
+            PromptCreate(
+                name=prompt_name,
+                title=prompt.label[:255],
+                content=prompt.text,
+                change_note="imported from promptfoo",
+            ),
+        )
+        prompts.append(ImportedPrompt(id=created.id, name=created.name, source=prompt.location))
+    scoring = Scoring(
+        assertions=AssertionSet.model_validate(plan.assertions),
+        explanation=f"imported from promptfoo: {plan.explanation}",
+    )
+    items = [
+        DatasetItemIn(
+            name=item.name,
+            input=item.input,
+            expected=item.expected,
+            metadata=ItemMetadata.model_validate(item.metadata),
+        )
+        for item in plan.items
+    ]
+    dataset = create_dataset(
+        uow,
+        owner,
+        DatasetCreate(
+            name=name, description="imported from promptfoo", items=items, scoring=scoring
+        ),
+        vault=vault,
+    )
+    return PromptfooImportReport(
+        prompts=prompts,
+        dataset_id=dataset.id,
+        dataset_name=dataset.name,
+        items=len(items),
+        assertions=scoring.assertions.model_dump(mode="json"),
+        explanation=plan.explanation,
+        unsupported=[str(f) for f in plan.findings],
+    )
