@@ -27,6 +27,7 @@ from autoforge.langfuse.router import router as langfuse_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
 from autoforge.optimizations.router import router as optimizations_router
+from autoforge.promptfoo.router import router as promptfoo_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.runs.router import router as runs_router
 from autoforge.secrets.router import router as secrets_router
@@ -98,6 +99,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(templates_router, responses=guarded())
     app.include_router(evaluations_router, responses=guarded())
     app.include_router(datasets_router, responses=guarded())
+    app.include_router(promptfoo_router, responses=guarded())
     app.include_router(optimizations_router, responses=guarded())
     app.include_router(dashboard_router, responses=guarded())
     app.include_router(identity_router, responses=guarded())

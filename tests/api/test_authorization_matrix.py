@@ -87,6 +87,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("POST", "/api/v1/datasets"): M,
     ("GET", "/api/v1/datasets"): V,
     ("POST", "/api/v1/datasets:install-examples"): M,
+    ("POST", "/api/v1/promptfoo:import"): M,
     ("GET", "/api/v1/datasets/by-name/{name}"): V,
     ("GET", "/api/v1/datasets/{dataset_id}"): V,
     ("DELETE", "/api/v1/datasets/{dataset_id}"): M,

@@ -12,6 +12,7 @@ from autoforge.cli import doctor as doctor_command
 from autoforge.cli import evaluations as evaluation_commands
 from autoforge.cli import identity as identity_commands
 from autoforge.cli import optimizations as optimization_commands
+from autoforge.cli import promptfoo as promptfoo_commands
 from autoforge.cli import prompts as prompt_commands
 from autoforge.cli import runs as run_commands
 from autoforge.cli import secrets as secret_commands
@@ -39,6 +40,8 @@ app.add_typer(identity_commands.project_app, name="project")
 app.add_typer(identity_commands.key_app, name="key")
 app.add_typer(identity_commands.member_app, name="member")
 app.add_typer(secret_commands.app, name="secret")
+app.add_typer(promptfoo_commands.import_app, name="import")
+app.add_typer(promptfoo_commands.export_app, name="export")
 
 
 @app.callback()
