@@ -31,6 +31,7 @@ from autoforge.promptfoo.router import router as promptfoo_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.runs.router import router as runs_router
 from autoforge.secrets.router import router as secrets_router
+from autoforge.telemetry.router import router as telemetry_router
 from autoforge.templates.router import router as templates_router
 from autoforge.worker.inprocess import InProcessWorker
 
@@ -105,6 +106,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(identity_router, responses=guarded())
     app.include_router(session_router)
     app.include_router(secrets_router, responses=guarded())
+    app.include_router(telemetry_router, responses=guarded())
     app.include_router(langfuse_router, responses=guarded())
     web_ui.mount(app, settings.autoforge_web_dir)
     return app

@@ -52,6 +52,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("POST", "/v1/chat/completions"): M,
     ("POST", "/v1/completions"): M,
     ("GET", "/v1/models"): V,
+    ("POST", "/v1/traces"): M,
+    ("POST", "/api/public/otel/v1/traces"): M,
     ("POST", "/api/v1/prompts"): M,
     ("GET", "/api/v1/prompts"): V,
     ("GET", "/api/v1/prompts/by-name/{name}"): V,

@@ -31,6 +31,7 @@ from autoforge.llm.types import (
     ModelStatus,
     TraceContext,
 )
+from autoforge.telemetry import emit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -99,6 +100,7 @@ class Gateway:
         )
         self._sleep = sleep
         self._jitter = jitter
+        emit.configure()  # once per process: spans only if OTEL_EXPORTER_OTLP_ENDPOINT is set
 
     def complete(
         self,
@@ -284,6 +286,7 @@ class Gateway:
         )
         if self.calls is not None:
             self.calls.append(record, call.request, completion.text, call.trace)
+        emit.call_span(call.request, record, call.trace)
         return CallResult(completion, record)
 
     def _fail(self, call: _Call, exc: BaseException) -> None:
@@ -302,6 +305,7 @@ class Gateway:
         )
         if self.calls is not None:
             self.calls.append(record, call.request, None, call.trace)
+        emit.call_span(call.request, record, call.trace)
 
     def _replay(self, call: _Call, hit: Completion) -> Iterator[str | CallResult]:
         yield hit.text

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
 from autoforge.db.tenancy import reading
 from autoforge.db.unit_of_work import Database
@@ -81,3 +83,11 @@ class CallLog:
         self._writes.flush()
         with self._database.transaction(read_only=True) as uow:
             return uow.session.get(LLMCallRow, call_id)
+
+
+def add_calls(session: Session, calls: Iterable[LLMCallRow]) -> None:
+    """Stores calls in the session's own transaction, not through the write-behind: a span
+    another system sent (`telemetry/`) is committed with the request that brought it, and
+    stamped with that request's project (`db/tenancy.py`)."""
+    session.add_all(calls)
+    session.flush()

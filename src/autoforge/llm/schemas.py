@@ -106,6 +106,13 @@ class TraceOut(BaseModel):
     attempts: int
     error: str | None
     created_at: datetime
+    source: str = Field(description='"gateway": a call made here; "otlp": a span sent to us')
+    provider: str | None = Field(default=None, description="as the span named it (otlp)")
+    prompt_name: str | None = Field(
+        default=None, description="the prompt the span named; `prompt_id` if it is ours"
+    )
+    trace_id: str | None = Field(default=None, description="OpenTelemetry trace id (hex)")
+    span_id: str | None = Field(default=None, description="OpenTelemetry span id (hex)")
 
 
 class TraceList(BaseModel):
