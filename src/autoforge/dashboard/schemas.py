@@ -12,6 +12,7 @@ class Totals(BaseModel):
     evaluations: int
     optimizations: int
     model_calls: int = Field(description="every traced model call, cache hits included")
+    ingested_calls: int = Field(description="of those, calls other systems sent as OTLP spans")
     cost_usd: float = Field(description="spent on model calls")
 
 

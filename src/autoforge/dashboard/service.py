@@ -33,7 +33,7 @@ def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = 
     session = uow.session
 
     # Every figure is the unit of work's project's (`db/tenancy.py` scopes each table here,
-    # subqueries included). Every total in one statement: one round trip, not seven.
+    # subqueries included). Every total in one statement: one round trip, not eight.
     live_prompts = PromptRow.deleted_at.is_(None)
     figures = session.execute(
         select(
@@ -44,6 +44,7 @@ def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = 
             _count(OptimizationRow),
             _count(LLMCallRow),
             select(func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0)).scalar_subquery(),
+            _count(LLMCallRow, LLMCallRow.source == "otlp"),
         )
     ).one()
     totals = Totals(
@@ -54,6 +55,7 @@ def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = 
         optimizations=figures[4],
         model_calls=figures[5],
         cost_usd=float(figures[6]),
+        ingested_calls=figures[7],
     )
 
     completed = EvaluationRow.status == "completed"
