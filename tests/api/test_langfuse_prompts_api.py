@@ -223,6 +223,10 @@ def test_deleting_a_version_a_label_or_the_whole_prompt(client: TestClient) -> N
     assert client.delete(f"{LF}/d").status_code == 204
     problem(client.get(f"{API}/prompts/by-name/d"), 404)
     assert post(client, "d", "fresh")["version"] == 1
+    problem(client.delete(f"{LF}/d", params={"label": "staging"}), 404)
+    # The only version takes the prompt with it.
+    assert client.delete(f"{LF}/d", params={"version": 1}).status_code == 204
+    assert get(client, LF, name="d")["data"] == []
 
 
 @pytest.mark.parametrize(
