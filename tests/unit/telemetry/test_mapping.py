@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from autoforge.telemetry.content import TEXT_LIMIT
 from autoforge.telemetry.mapping import (
-    TEXT_LIMIT,
     Span,
     Unmappable,
     is_model_call,
