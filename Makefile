@@ -46,6 +46,13 @@ $(WEB_OUT): $(WEB_STAMP) $(WEB_SOURCES)
 
 web: $(WEB_OUT)
 
+## promptfoo, pinned in tools/promptfoo/package-lock.json: tests run it against `autoforge serve`
+PROMPTFOO_STAMP := tools/promptfoo/node_modules/.installed
+$(PROMPTFOO_STAMP): tools/promptfoo/package.json tools/promptfoo/package-lock.json
+	@command -v npm >/dev/null || { echo "need Node.js >= 20.20 and npm on PATH"; exit 1; }
+	cd tools/promptfoo && npm ci --no-audit --no-fund
+	touch $(PROMPTFOO_STAMP)
+
 ## make run: set everything up and start the embedded system on ./data
 run: $(STAMP) $(WEB_OUT)
 	$(BIN)/autoforge db upgrade
@@ -67,7 +74,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 ## make test: set everything up, lint, type-check, run every test (servers start and stop inside)
-test: $(STAMP) services $(WEB_OUT) lint typecheck
+test: $(STAMP) services $(WEB_OUT) $(PROMPTFOO_STAMP) lint typecheck
 	$(BIN)/pytest
 
 ## the browser tests alone (they are also part of `make test`)
@@ -81,4 +88,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(WHEELHOUSE) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/.next web/out
+	rm -rf $(VENV) $(WHEELHOUSE) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/.next web/out \
+		tools/promptfoo/node_modules

@@ -19,7 +19,7 @@ from autoforge.errors import NotFoundError
 from autoforge.evaluations.scoring import Scoring
 from autoforge.promptfoo import yaml_io
 from autoforge.promptfoo.assertions import Finding, Spec, Unsupported, to_promptfoo
-from autoforge.promptfoo.plan import CASE_VARIABLE
+from autoforge.promptfoo.plan import ALWAYS, CASE_VARIABLE
 from autoforge.prompts.repository import PromptRepository
 
 API_KEY_ENV = "AUTOFORGE_API_KEY"
@@ -80,15 +80,12 @@ def _test(
     case: ExportCase, specs: list[Spec], threshold: float, findings: list[Finding]
 ) -> dict[str, Any]:
     where = f"item {case.name!r}"
-    if len(specs) == 1 and specs[0]["type"] == "per_case":
-        key = case.input.get(specs[0]["variable"])
-        chosen = specs[0]["cases"].get(str(key)) if key is not None else None
-        if chosen is None:
-            findings.append(Finding(where, "per_case scoring has no assertions for this item"))
-            chosen = {"assertions": [], "pass_threshold": 1.0}
-        specs, threshold = chosen["assertions"], chosen["pass_threshold"]
+    if specs and specs[-1]["type"] == "per_case":
+        specs, threshold = _own_assertions(case, specs, threshold, where, findings)
     asserts = []
     for index, spec in enumerate(specs):
+        if spec == ALWAYS:
+            continue  # stands for "no assertion": promptfoo passes a test without any
         try:
             asserts.append(to_promptfoo(spec, case.expected))
         except Unsupported as exc:
@@ -98,6 +95,29 @@ def _test(
     if threshold < 1.0:
         test["threshold"] = threshold
     return test
+
+
+def _own_assertions(
+    case: ExportCase, specs: list[Spec], threshold: float, where: str, findings: list[Finding]
+) -> tuple[list[Spec], float]:
+    """The shared assertions plus the ones this item's `per_case` entry selects."""
+    *shared, per_case = specs
+    key = case.input.get(per_case["variable"])
+    chosen = per_case["cases"].get(str(key)) if key is not None else None
+    if chosen is None:
+        findings.append(Finding(where, "per_case scoring has no assertions for this item"))
+        return shared, threshold
+    if not shared:
+        return chosen["assertions"], chosen["pass_threshold"]
+    if chosen["pass_threshold"] == 1.0 and threshold == 1.0:
+        return [*shared, *chosen["assertions"]], threshold
+    group = {
+        "type": "group",
+        "assertions": chosen["assertions"],
+        "pass_threshold": chosen["pass_threshold"],
+        "weight": per_case.get("weight", 1.0),
+    }
+    return [*shared, group], threshold
 
 
 def export_suite(

@@ -25,7 +25,7 @@ from autoforge.promptfoo.config import PromptText, Suite, TestCase
 CASE_VARIABLE = "__test"
 # Assertions whose `value`, when left out, is the case's expected answer.
 _TAKES_EXPECTED = {"equals", "contains", "icontains", "starts_with", "levenshtein", "similarity"}
-_ALWAYS = {"type": "length", "min_chars": 0}  # promptfoo passes a test without assertions
+ALWAYS = {"type": "length", "min_chars": 0}  # promptfoo passes a test without assertions
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}|\{%")
 _SIMPLE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*$")
 
@@ -75,7 +75,7 @@ def plan_import(suite: Suite) -> ImportPlan:
     assertions, explanation, expected = _scoring(sets, findings, tests)
     if expected is not None:
         items = [Item(i.name, i.input, e, i.metadata) for i, e in zip(items, expected, strict=True)]
-    if assertions["assertions"][0]["type"] == "per_case":
+    if assertions["assertions"][-1]["type"] == "per_case":
         items = [
             Item(i.name, {**i.input, CASE_VARIABLE: str(n)}, i.expected, i.metadata)
             for n, i in enumerate(items)
@@ -109,7 +109,7 @@ def _scoring(
     first_specs, first_threshold = sets[0]
     if all(s == sets[0] for s in sets):
         return (
-            {"assertions": first_specs or [_ALWAYS], "pass_threshold": first_threshold},
+            {"assertions": first_specs or [ALWAYS], "pass_threshold": first_threshold},
             "every test has the same assertions",
             None,
         )
@@ -124,24 +124,40 @@ def _scoring(
             "it is each item's expected answer",
             expected,
         )
+    shared = _shared_prefix(sets)
     for test, (specs, _) in zip(tests, sets, strict=True):
-        if any(s["type"] in MODEL_SCORED for s in specs):
+        if any(s["type"] in MODEL_SCORED for s in specs[len(shared) :]):
             findings.append(
                 Finding(
                     test.location,
-                    "model-graded assertions differ per test: the evaluation "
-                    "refuses to start until evaluations/tools.py looks into per_case assertions",
+                    "model-graded assertions that differ per test: the evaluation refuses to "
+                    "start until evaluations/tools.py looks into per_case assertions",
                 )
             )
     cases = {
-        str(n): {"assertions": specs or [_ALWAYS], "pass_threshold": threshold}
+        str(n): {"assertions": specs[len(shared) :] or [ALWAYS], "pass_threshold": threshold}
         for n, (specs, threshold) in enumerate(sets)
     }
+    per_case = {"type": "per_case", "variable": CASE_VARIABLE, "cases": cases}
     return (
-        {"assertions": [{"type": "per_case", "variable": CASE_VARIABLE, "cases": cases}]},
-        f"the tests carry different assertions: each item's {CASE_VARIABLE} input selects its own",
+        {"assertions": [*shared, per_case]},
+        f"the tests carry different assertions: each item's {CASE_VARIABLE} input selects its "
+        "own" + (f"; the {len(shared)} every test shares apply to all" if shared else ""),
         None,
     )
+
+
+def _shared_prefix(sets: list[tuple[list[Spec], float]]) -> list[Spec]:
+    """The leading assertions every test has (defaultTest's): they can apply to all cases
+    when every test needs all its assertions to pass (no test threshold)."""
+    if any(threshold != 1.0 for _, threshold in sets):
+        return []
+    shared: list[Spec] = []
+    for index, spec in enumerate(sets[0][0]):
+        if not all(len(specs) > index and specs[index] == spec for specs, _ in sets):
+            break
+        shared.append(spec)
+    return shared
 
 
 def _single_varying_value(sets: list[tuple[list[Spec], float]]) -> int | None:
