@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +309,14 @@ def test_export_writes_tests_and_lists_what_it_cannot_express() -> None:
     assert [a["type"] for a in test["assert"]] == ["javascript"]
     assert [f.location for f in exported.findings] == ["item 'case-0001' assertions[1]"]
     assert "prompts:" in exported.yaml()
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["autoforge.promptfoo.assertions", "autoforge.promptfoo.config", "autoforge.promptfoo.plan"],
+)
+def test_the_mapping_is_pure(module: str) -> None:
+    frameworks = {"sqlalchemy", "fastapi", "starlette", "litellm", "alembic"}
+    probe = f"import sys, {module}\nprint(sorted({{m.split('.')[0] for m in sys.modules}}))"
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert not frameworks & set(ast.literal_eval(done.stdout))
