@@ -2,7 +2,8 @@
 as bash runs them on a runner (`bash -e`, a step's `if:` deciding whether it runs after a
 failure), in a checkout of a made-up repository, on a fresh data directory.
 
-The model is the test fake (every model echoes its prompt, words reversed), so a prompt
+The model is the test fake (every model echoes its prompt, words reversed; the `autoforge`
+on the steps' PATH is the test entry point, `tests/support/fake_autoforge.py`), so a prompt
 that is just `{{text}}` answers each one-word case exactly, and one with words around it
 never does."""
 
@@ -12,6 +13,7 @@ import csv
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,7 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.server import free_port
+from tests.support.fake_model import FakeModel
+from tests.support.server import autoforge, free_port, with_fake
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ci.md"
 FIRST_STEP_RUN_HERE = "Start the embedded server"
@@ -53,15 +56,28 @@ def steps_run_here() -> list[Step]:
     ]
 
 
+def fake_autoforge_on_path(bin_dir: Path) -> str:
+    """A PATH whose `autoforge` is the test entry point with the fake model, and whose
+    `python3` is the test interpreter."""
+    bin_dir.mkdir()
+    shim = bin_dir / "autoforge"
+    command = " ".join(shlex.quote(part) for part in autoforge(FakeModel()))
+    shim.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
+    shim.chmod(0o755)
+    return os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
+
+
 def run_workflow(repo: Path, data_dir: Path) -> dict[str, int | None]:
     """Each step's exit code, None for a step skipped after a failure."""
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "AUTOFORGE_DATA_DIR": str(data_dir),
-        "AUTOFORGE_FAKE_MODEL_DELAY_MS": "0",
-        "PORT": str(free_port()),
-    }
+    env = with_fake(
+        {
+            **os.environ,
+            "PATH": fake_autoforge_on_path(repo.parent / "bin"),
+            "AUTOFORGE_DATA_DIR": str(data_dir),
+            "PORT": str(free_port()),
+        },
+        FakeModel(),
+    )
     for name in ("DATABASE_URL", "TURSO_DATABASE_URL", "AUTOFORGE_API_KEY", "REDIS_URL"):
         env.pop(name, None)
     codes: dict[str, int | None] = {}

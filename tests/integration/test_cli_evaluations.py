@@ -1,5 +1,5 @@
 """`autoforge eval ...` in-process on a real libSQL file, with the fake model hook set
-(AUTOFORGE_FAKE_MODEL_DELAY_MS): every model echoes its prompt, words reversed."""
+(`use_fake_model`): every model echoes its prompt, words reversed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from autoforge.evaluations.assertions import AssertionSet
 from autoforge.evaluations.scoring import Scoring
 from tests.conftest import file_settings
 from tests.support.cli import Cli
+from tests.support.fake_model import use_fake_model
 from tests.support.evaluations import seed_dataset
 
 # The echo of "Say number N" contains "N": cases 0-2 pass, the "missing" case cannot.
@@ -31,7 +32,7 @@ CONTAINS = Scoring(assertions=AssertionSet.model_validate({"assertions": [{"type
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.setenv("AUTOFORGE_FAKE_MODEL_DELAY_MS", "0")
+    use_fake_model(monkeypatch)
     cli = Cli(tmp_path / "data")
     cli.ok("prompt", "create", "say", "--content", "Say {{text}}")
     container = bootstrap(file_settings(cli.data_dir))

@@ -1,13 +1,14 @@
 """Scaled out: an evaluation runs on a real Celery worker through a real redis-server. The
 worker is killed with SIGKILL mid-run; a new worker gets the redelivered task, resumes from
-the committed results and completes with every case scored exactly once."""
+the committed results and completes with every case scored exactly once: the results
+committed before the kill keep their ids and times, and the test fake's durable call log
+shows no committed case sent to the model again."""
 
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,11 +23,26 @@ from autoforge.evaluations.models import TestResultRow as ResultRow
 from autoforge.evaluations.schemas import EvaluationCreate
 from autoforge.evaluations.service import defaults_of, start_evaluations
 from autoforge.worker.models import JobRow
-from tests.support.evaluations import OWNER, items, seed_dataset, seed_prompt
+from tests.support.evaluations import (
+    OWNER,
+    assert_scored_once,
+    committed,
+    items,
+    model_calls_per_case,
+    seed_dataset,
+    seed_prompt,
+)
+from tests.support.fake_model import FakeModel
 from tests.support.redis import RedisServer
+from tests.support.server import autoforge, with_fake
 
 CASES = 24
 DELAY_MS = 300
+CALL_LOG = "model-calls.jsonl"
+
+
+def fake(data_dir: Path) -> FakeModel:
+    return FakeModel(DELAY_MS, data_dir / CALL_LOG)
 
 
 def worker_env(data_dir: Path, redis_url: str) -> dict[str, str]:
@@ -34,7 +50,6 @@ def worker_env(data_dir: Path, redis_url: str) -> dict[str, str]:
     env.update(
         AUTOFORGE_DATA_DIR=str(data_dir),
         REDIS_URL=redis_url,
-        AUTOFORGE_FAKE_MODEL_DELAY_MS=str(DELAY_MS),
         JOB_LEASE_S="2",
         JOB_HEARTBEAT_S="0.5",
         # The killed worker's unacknowledged task is handed out again after this long.
@@ -47,8 +62,8 @@ def worker_env(data_dir: Path, redis_url: str) -> dict[str, str]:
 
 def start_worker(data_dir: Path, redis_url: str, name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "autoforge.cli.main", "worker", "--concurrency", "1"],
-        env=worker_env(data_dir, redis_url),
+        [*autoforge(fake(data_dir)), "worker", "--concurrency", "1"],
+        env=with_fake(worker_env(data_dir, redis_url), fake(data_dir)),
         cwd=data_dir,
         stdout=subprocess.DEVNULL,
         stderr=(data_dir / f"worker-{name}.log").open("w"),
@@ -109,6 +124,8 @@ def test_celery_worker_killed_mid_run_is_resumed_by_another(
         partial, distinct, status = done_cases(api, evaluation_id)
         assert 5 <= partial < CASES, "the run finished before the kill: make it slower"
         assert (distinct, status) == (partial, "running")
+        before_kill = committed(api, evaluation_id)
+        asked_before_kill = model_calls_per_case(tmp_path / CALL_LOG)
 
         second = start_worker(tmp_path, redis_server.url, "second")
         wait_until(api, evaluation_id, done=CASES, timeout_s=120)
@@ -127,6 +144,13 @@ def test_celery_worker_killed_mid_run_is_resumed_by_another(
         while jobs() != [("completed", 2)] and time.monotonic() < deadline:
             time.sleep(0.2)
         assert jobs() == [("completed", 2)]
+        assert_scored_once(
+            before_kill,
+            asked_before_kill,
+            committed(api, evaluation_id),
+            model_calls_per_case(tmp_path / CALL_LOG),
+            in_flight=2,
+        )
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:

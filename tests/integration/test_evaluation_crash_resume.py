@@ -1,7 +1,14 @@
 """THE crash test: `autoforge serve` is killed with SIGKILL in the middle of an evaluation,
 a new server starts on the same data, and the evaluation completes with every case scored
-exactly once. The model is the slow fake (AUTOFORGE_FAKE_MODEL_DELAY_MS), so the kill
-lands mid-run for sure and the test needs no network and no model weights."""
+exactly once. The model is the slow test fake (`tests/support/fake_model.py`), so the kill
+lands mid-run for sure and the test needs no network and no model weights.
+
+"Exactly once" is checked three ways, none of which a unique index could make true on its
+own: the results committed before the kill are still there with the same ids and times;
+no case committed before the kill was sent to the model again; and the model was called
+once per case, plus at most one per case in flight when the kill landed (its answer was
+never committed, so asking again is the only correct thing to do). The fake writes each
+call to a log and syncs it before answering, so that count survives the kill."""
 
 from __future__ import annotations
 
@@ -9,7 +16,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +30,16 @@ from autoforge.evaluations.models import EvaluationRow
 from autoforge.evaluations.models import TestResultRow as ResultRow
 from autoforge.worker.models import JobRow
 from tests.conftest import file_settings
-from tests.support.evaluations import items, seed_dataset, seed_prompt
+from tests.support.evaluations import (
+    assert_scored_once,
+    committed,
+    items,
+    model_calls_per_case,
+    seed_dataset,
+    seed_prompt,
+)
+from tests.support.fake_model import FakeModel
+from tests.support.server import autoforge, with_fake
 
 CASES = 30
 DELAY_MS = 300  # two cases at a time: the run takes ~4.5 s, plenty of room to land a kill
@@ -37,6 +52,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+CALL_LOG = "model-calls.jsonl"
+
+
+def fake(data_dir: Path) -> FakeModel:
+    return FakeModel(DELAY_MS, data_dir / CALL_LOG)
+
+
 def server_env(data_dir: Path) -> dict[str, str]:
     env = {
         k: v
@@ -45,7 +67,6 @@ def server_env(data_dir: Path) -> dict[str, str]:
     }
     env.update(
         AUTOFORGE_DATA_DIR=str(data_dir),
-        AUTOFORGE_FAKE_MODEL_DELAY_MS=str(DELAY_MS),
         JOB_LEASE_S=str(LEASE_S),
         JOB_HEARTBEAT_S="0.5",
         JOB_POLL_S="0.3",
@@ -57,8 +78,8 @@ class Server:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autoforge.cli.main", "serve", "--port", str(self.port)],
-            env=server_env(data_dir),
+            [*autoforge(fake(data_dir)), "serve", "--port", str(self.port)],
+            env=with_fake(server_env(data_dir), fake(data_dir)),
             cwd=data_dir,  # no stray .env file gets read
             stdout=subprocess.DEVNULL,
             stderr=(data_dir / f"server-{self.port}.log").open("w"),
@@ -163,6 +184,8 @@ def test_sigkill_mid_run_then_restart_completes_every_case_exactly_once(data_dir
         partial, distinct = counts(observer, evaluation_id)
         assert 6 <= partial < CASES
         assert distinct == partial
+        before_kill = committed(observer, evaluation_id)
+        asked_before_kill = model_calls_per_case(data_dir / CALL_LOG)
         row = observer.database.run(
             lambda uow: uow.session.get(EvaluationRow, evaluation_id), read_only=True
         )
@@ -184,5 +207,13 @@ def test_sigkill_mid_run_then_restart_completes_every_case_exactly_once(data_dir
         assert finished["progress"]["done"] == finished["progress"]["total"] == CASES
         assert counts(observer, evaluation_id) == (CASES, CASES)
         assert job_states(observer) == [("completed", 2)]
+
+        assert_scored_once(
+            before_kill,
+            asked_before_kill,
+            committed(observer, evaluation_id),
+            model_calls_per_case(data_dir / CALL_LOG),
+            in_flight=2,
+        )
     finally:
         observer.close()

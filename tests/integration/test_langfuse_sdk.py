@@ -15,6 +15,7 @@ from langfuse import Langfuse
 from langfuse.api import NotFoundError, UnauthorizedError
 
 from tests.support.cli import Cli
+from tests.support.fake_model import FakeModel
 from tests.support.server import served, server_env
 
 CHAT = [
@@ -56,11 +57,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = server_env(
         data_dir,
         AUTH_MODE="required",
-        AUTOFORGE_FAKE_MODEL_DELAY_MS="0",
         REDIS_URL="",
         PYTHONUNBUFFERED="1",  # the access log reaches the file line by line
     )
-    with served(data_dir, env) as url:
+    with served(data_dir, env, fake=FakeModel()) as url:
         yield Server(url, data_dir / "server.log", (made["public_key"], made["secret"]))
 
 

@@ -25,6 +25,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from tests.support.cli import Cli
+from tests.support.fake_model import FakeModel
 from tests.support.server import served, server_env
 
 
@@ -56,10 +57,8 @@ def keyed_server(data_dir: Path, **env: str) -> Iterator[Server]:
     """`autoforge serve` requiring keys, with a member key pair made by `autoforge key create`
     on the same data; the fake model answers every model call."""
     made = Cli(data_dir).json("key", "create", "--role", "member", "--note", "otel")
-    environment = server_env(
-        data_dir, AUTH_MODE="required", AUTOFORGE_FAKE_MODEL_DELAY_MS="0", REDIS_URL="", **env
-    )
-    with served(data_dir, environment) as url:
+    environment = server_env(data_dir, AUTH_MODE="required", REDIS_URL="", **env)
+    with served(data_dir, environment, fake=FakeModel()) as url:
         yield Server(url, made["public_key"], made["secret"])
 
 

@@ -18,6 +18,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.support.fake_model import FakeModel
 from tests.support.server import served, server_env
 
 API = "/api/v1"
@@ -44,8 +45,10 @@ def client(
 ) -> Iterator[httpx.Client]:
     data_dir: Path = tmp_path_factory.mktemp("read-after-write")
     # The evaluations started below run on the model fake: only their rows matter here.
-    env = server_env(data_dir, AUTOFORGE_FAKE_MODEL_DELAY_MS="0")
-    with served(data_dir, env) as base, httpx.Client(base_url=base + API, timeout=30) as http:
+    with (
+        served(data_dir, server_env(data_dir), fake=FakeModel()) as base,
+        httpx.Client(base_url=base + API, timeout=30) as http,
+    ):
         yield http
 
 

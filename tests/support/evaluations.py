@@ -6,9 +6,15 @@ keeps the evaluation tests independent of the dataset service.
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from sqlalchemy import select
 
 from autoforge.bootstrap import Container
 from autoforge.datasets.models import DatasetItemRow, DatasetRow, DatasetVersionRow
@@ -25,6 +31,7 @@ from autoforge.prompts.schemas import PromptCreate
 from autoforge.prompts.service import create_prompt
 from autoforge.worker.jobs import JobRepository
 from autoforge.worker.models import JobRow
+from tests.support.fake_model import calls_in
 
 OWNER = DEFAULT_PROJECT_ID
 MODEL = "fake/primary"
@@ -142,3 +149,48 @@ def job_row(container: Container, job_id: str) -> JobRow:
     row = container.database.run(lambda uow: JobRepository(uow.session).get(job_id), read_only=True)
     assert row is not None
     return row
+
+
+def committed(container: Container, evaluation_id: str) -> dict[str, tuple[str, Any]]:
+    """Case name -> (result id, created_at) as committed."""
+
+    def work(uow: Any) -> dict[str, tuple[str, Any]]:
+        rows = uow.session.execute(
+            select(TestResultRow.test_case_name, TestResultRow.id, TestResultRow.created_at).where(
+                TestResultRow.evaluation_id == evaluation_id
+            )
+        )
+        return {name: (row_id, created) for name, row_id, created in rows}
+
+    return container.database.run(work, read_only=True)
+
+
+def model_calls_per_case(call_log: Path) -> Counter[str]:
+    """How often the test fake was asked about each case of `items` (by the number in its
+    prompt), from the fake's call log."""
+    asked = Counter[str]()
+    for call in calls_in(call_log):
+        number = re.search(r"number (\d+)", json.dumps(call["input"]))
+        assert number is not None, call
+        asked[f"case-{int(number.group(1)):03d}"] += 1
+    return asked
+
+
+def assert_scored_once(
+    before_kill: dict[str, tuple[str, Any]],
+    asked_before_kill: Counter[str],
+    after: dict[str, tuple[str, Any]],
+    asked: Counter[str],
+    *,
+    in_flight: int,
+) -> None:
+    """After a crash and a resumed run: the results committed before the kill kept their
+    ids and times; none of their cases went to the model again; every case was asked; and
+    only the cases in flight at the kill (at most `in_flight`) were asked a second time."""
+    assert {name: after[name] for name in before_kill} == before_kill
+    assert set(asked) == set(after)
+    for name in before_kill:
+        assert asked[name] == asked_before_kill[name] == 1, name
+    repeated = [name for name, times in asked.items() if times > 1]
+    assert len(repeated) <= in_flight, repeated
+    assert all(asked[name] == 2 for name in repeated), asked

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.fake_model import FakeModel
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -20,9 +22,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
 def autoforge_command() -> str:
     """The console script of the interpreter running the tests."""
     return str(Path(sys.executable).with_name("autoforge"))
+
+
+def autoforge(fake: FakeModel | None = None) -> list[str]:
+    """The command line that starts `autoforge`: the installed one, or with `fake` the test
+    entry point in which every model is the test fake (`with_fake` adds its environment)."""
+    if fake is None:
+        return [autoforge_command()]
+    return [sys.executable, "-m", "tests.support.fake_autoforge"]
+
+
+def with_fake(env: dict[str, str], fake: FakeModel | None) -> dict[str, str]:
+    if fake is None:
+        return env
+    path = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    return {**env, **fake.env(), "PYTHONPATH": path}
 
 
 def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -33,13 +53,22 @@ def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def served(data_dir: Path, env: dict[str, str], *, start_timeout_s: float = 90) -> Iterator[str]:
+def served(
+    data_dir: Path,
+    env: dict[str, str],
+    *,
+    start_timeout_s: float = 90,
+    fake: FakeModel | None = None,
+) -> Iterator[str]:
     """Starts the server (it migrates `data_dir`), yields its base URL, stops it. Its output
-    goes to `data_dir/server.log`, the first place to look when a test fails."""
+    goes to `data_dir/server.log`, the first place to look when a test fails. With `fake`,
+    every model of the server is the test fake."""
     port = free_port()
-    command = [autoforge_command(), "serve", "--port", str(port)]
+    command = [*autoforge(fake), "serve", "--port", str(port)]
     with (data_dir / "server.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log, stderr=log)
+        process = subprocess.Popen(
+            command, cwd=data_dir, env=with_fake(env, fake), stdout=log, stderr=log
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_live(base, process, start_timeout_s)

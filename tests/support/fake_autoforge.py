@@ -1,0 +1,13 @@
+"""`python -m tests.support.fake_autoforge ARGS`: the `autoforge` command (serve, worker,
+eval...) with every model replaced by the test fake (`tests/support/fake_model.py`),
+configured by its environment variables. Only tests start it."""
+
+from __future__ import annotations
+
+from tests.support.fake_model import from_env, install
+
+if __name__ == "__main__":
+    install(from_env())
+    from autoforge.cli.main import app
+
+    app(prog_name="autoforge")
