@@ -133,6 +133,17 @@ def test_every_supported_type_imports_and_evaluates(cli: Cli, tmp_path: Path) ->
     assert "[FAIL] contains: output does not contain 'yes'" in rows["refused"]["reason"]
 
 
+def test_evaluate_runs_every_prompt(cli: Cli, tmp_path: Path) -> None:
+    config = "prompts: ['{{text}}', 'Say {{text}}']\ntests:\n  - vars: {text: hi}\n"
+    path = write_config(tmp_path, config)
+
+    cli.ok("import", "promptfoo", str(path), "--name", "two", "--evaluate")
+
+    runs = cli.json("eval", "list")["items"]
+    assert sorted(r["status"] for r in runs) == ["completed", "completed"]
+    assert len({r["prompt_id"] for r in runs}) == 2
+
+
 def test_unsupported_parts_are_listed_with_their_locations(cli: Cli, tmp_path: Path) -> None:
     path = write_config(tmp_path, UNSUPPORTED)
 

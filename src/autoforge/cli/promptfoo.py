@@ -53,7 +53,8 @@ def import_promptfoo(
         typer.Option(help="dataset name, and prompt names NAME, NAME-2, ... (default: folder)"),
     ] = None,
     evaluate: Annotated[
-        bool, typer.Option("--evaluate", help="then evaluate it, as `autoforge eval run` does")
+        bool,
+        typer.Option("--evaluate", help="then evaluate each prompt, as `autoforge eval run` does"),
     ] = False,
     model: Annotated[
         list[str] | None, typer.Option(help="model to evaluate with; repeat for more")
@@ -85,7 +86,9 @@ def import_promptfoo(
     if evaluate:
         from autoforge.cli.evaluations import run
 
-        run(prompt=report.prompts[0].name, dataset=report.dataset_name, model=model)
+        # promptfoo runs every prompt on every test: so does --evaluate, one run per prompt.
+        for prompt in report.prompts:
+            run(prompt=prompt.name, dataset=report.dataset_name, model=model)
 
 
 def _print_report(report: PromptfooImportReport) -> None:
