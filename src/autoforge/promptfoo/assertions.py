@@ -18,6 +18,7 @@ from typing import Any
 
 from autoforge.evaluations.assertions import MODEL_SCORED
 from autoforge.promptfoo import yaml_io
+from autoforge.promptfoo.catalog import PROMPTFOO_TYPES
 
 Spec = dict[str, Any]
 # promptfoo's own defaults where a type's threshold is optional.
@@ -26,77 +27,6 @@ LEVENSHTEIN_DISTANCE = 5
 LLM_RUBRIC_THRESHOLD = 0.5
 _KEYS = {"type", "value", "threshold", "weight", "metric"}
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-PROMPTFOO_TYPES = frozenset(
-    {
-        "agent-rubric",
-        "answer-relevance",
-        "bleu",
-        "classifier",
-        "contains",
-        "contains-all",
-        "contains-any",
-        "contains-html",
-        "contains-json",
-        "contains-sql",
-        "contains-xml",
-        "context-faithfulness",
-        "context-recall",
-        "context-relevance",
-        "conversation-relevance",
-        "cost",
-        "equals",
-        "factuality",
-        "finish-reason",
-        "g-eval",
-        "gleu",
-        "guardrails",
-        "icontains",
-        "icontains-all",
-        "icontains-any",
-        "is-html",
-        "is-json",
-        "is-refusal",
-        "is-sql",
-        "is-valid-function-call",
-        "is-valid-openai-function-call",
-        "is-valid-openai-tools-call",
-        "is-xml",
-        "javascript",
-        "latency",
-        "levenshtein",
-        "llm-rubric",
-        "pi",
-        "meteor",
-        "model-graded-closedqa",
-        "model-graded-factuality",
-        "moderation",
-        "perplexity",
-        "perplexity-score",
-        "python",
-        "regex",
-        "rouge-n",
-        "ruby",
-        "similar",
-        "similar:cosine",
-        "similar:dot",
-        "similar:euclidean",
-        "starts-with",
-        "tool-call-f1",
-        "skill-used",
-        "trajectory:goal-success",
-        "trajectory:tool-args-match",
-        "trajectory:step-count",
-        "trajectory:tool-sequence",
-        "trajectory:tool-used",
-        "trace-error-spans",
-        "trace-span-count",
-        "trace-span-duration",
-        "search-rubric",
-        "webhook",
-        "word-count",
-    }
-)
-"""promptfoo 0.121's assertion types (its BaseAssertionTypesSchema), for CSV cells."""
 
 
 @dataclass(frozen=True, slots=True)

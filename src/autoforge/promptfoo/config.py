@@ -102,18 +102,18 @@ def read_suite(text: str, read_file: FileReader) -> Suite:
     default_vars: dict[str, Any] = {}
     default_asserts: list[tuple[str, Any]] = []
     default_threshold = None
+    keep_vars = False
     if isinstance(default, dict):
         _unknown_keys(default, _TEST_KEYS | {"options"}, "defaultTest", findings)
         default_vars = dict(default.get("vars") or {})
         default_asserts = _asserts(default.get("assert"), "defaultTest", findings)
         default_threshold = _number(default.get("threshold"), "defaultTest.threshold", findings)
-        if default.get("options"):
-            findings.append(Finding("defaultTest.options", "options are not supported"))
+        keep_vars = _options(default.get("options"), "defaultTest", findings)
     else:
         findings.append(Finding("defaultTest", "defaultTest must be a mapping"))
     tests: list[TestCase] = []
     for location, raw in _raw_tests(data.get("tests"), read_file, findings):
-        tests.extend(_expand(location, raw, default_vars, findings))
+        tests.extend(_expand(location, raw, default_vars, findings, keep_vars=keep_vars))
     return Suite(
         description=data.get("description") if isinstance(data.get("description"), str) else None,
         prompts=prompts,
@@ -271,8 +271,31 @@ def _csv_test(row: dict[str, str]) -> dict[str, Any]:
     return test
 
 
+def expands(value: Any) -> bool:
+    """promptfoo makes one test per element of a list whose first element is text."""
+    return isinstance(value, list) and bool(value) and isinstance(value[0], str)
+
+
+def _options(raw: Any, where: str, findings: list[Finding]) -> bool:
+    """Whether `disableVarExpansion` is set; any other option is reported."""
+    if not raw:
+        return False
+    if not isinstance(raw, dict):
+        findings.append(Finding(f"{where}.options", "options must be a mapping"))
+        return False
+    for key in raw:
+        if key != "disableVarExpansion":
+            findings.append(Finding(f"{where}.options.{key}", "is not supported"))
+    return bool(raw.get("disableVarExpansion"))
+
+
 def _expand(
-    location: str, raw: Any, default_vars: dict[str, Any], findings: list[Finding]
+    location: str,
+    raw: Any,
+    default_vars: dict[str, Any],
+    findings: list[Finding],
+    *,
+    keep_vars: bool = False,
 ) -> list[TestCase]:
     """One test, or several when vars hold lists of strings (promptfoo's cartesian product)."""
     if not isinstance(raw, dict):
@@ -281,8 +304,7 @@ def _expand(
     for column in raw.pop("__unsupported", []):
         findings.append(Finding(f"{location}.{column}", "CSV column is not supported"))
     _unknown_keys(raw, _TEST_KEYS | {"options"}, location, findings)
-    if raw.get("options"):
-        findings.append(Finding(f"{location}.options", "options are not supported"))
+    keep_vars = _options(raw.get("options"), location, findings) or keep_vars
     variables = {**default_vars, **(raw.get("vars") or {})}
     for key, value in variables.items():
         if isinstance(value, str) and value.startswith("file://"):
@@ -291,8 +313,7 @@ def _expand(
             )
     keys = list(variables)
     choices = [
-        value if isinstance(value, list) and value and isinstance(value[0], str) else [value]
-        for value in variables.values()
+        value if expands(value) and not keep_vars else [value] for value in variables.values()
     ]
     combos = list(itertools.product(*choices))
     asserts = _asserts(raw.get("assert"), location, findings)

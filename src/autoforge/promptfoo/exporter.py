@@ -19,6 +19,7 @@ from autoforge.errors import NotFoundError
 from autoforge.evaluations.scoring import Scoring
 from autoforge.promptfoo import yaml_io
 from autoforge.promptfoo.assertions import Finding, Spec, Unsupported, to_promptfoo
+from autoforge.promptfoo.config import expands
 from autoforge.promptfoo.plan import ALWAYS, CASE_VARIABLE
 from autoforge.prompts.repository import PromptRepository
 
@@ -92,6 +93,8 @@ def _test(
             findings.append(Finding(f"{where} assertions[{index}]", str(exc)))
     variables = {k: v for k, v in case.input.items() if k != CASE_VARIABLE}
     test: dict[str, Any] = {"description": case.name, "vars": variables, "assert": asserts}
+    if any(expands(value) for value in variables.values()):
+        test["options"] = {"disableVarExpansion": True}  # a list value is one value here
     if threshold < 1.0:
         test["threshold"] = threshold
     return test

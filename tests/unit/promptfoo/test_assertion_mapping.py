@@ -320,3 +320,34 @@ def test_the_mapping_is_pure(module: str) -> None:
     probe = f"import sys, {module}\nprint(sorted({{m.split('.')[0] for m in sys.modules}}))"
     done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert not frameworks & set(ast.literal_eval(done.stdout))
+
+
+def test_var_expansion_can_be_switched_off_and_other_options_are_reported() -> None:
+    text = """
+prompts: ["{{tags}}"]
+tests:
+  - vars: {tags: [a, b]}
+    options: {disableVarExpansion: true, provider: x}
+  - vars: {tags: [c, d]}
+"""
+    suite = read_suite(text, uploaded_reader({}))
+    assert [t.vars["tags"] for t in suite.tests] == [["a", "b"], "c", "d"]
+    assert [str(f) for f in suite.findings] == ["tests[0].options.provider: is not supported"]
+
+
+def test_export_keeps_a_list_value_as_one_value() -> None:
+    scoring = Scoring(
+        assertions=AssertionSet.model_validate({"assertions": [{"type": "contains"}]})
+    )
+    exported = build_config(
+        prompt_name="p",
+        content="Tags: {{tags}}",
+        dataset_name="d",
+        cases=[ExportCase("one", {"tags": ["a", "b"]}, "a"), ExportCase("two", {"tags": "c"}, "c")],
+        scoring=scoring,
+        server="http://x",
+        model="m",
+    )
+    first, second = exported.config["tests"]
+    assert first["options"] == {"disableVarExpansion": True}
+    assert "options" not in second
