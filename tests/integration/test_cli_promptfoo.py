@@ -1,6 +1,6 @@
 """`autoforge import promptfoo` / `export promptfoo` in-process on a real libSQL file, with the
-fake model hook set (AUTOFORGE_FAKE_MODEL_DELAY_MS): every model echoes its prompt, words
-reversed, so each assertion's verdict is known in advance."""
+test fake for every model (`use_fake_model`): every model echoes its prompt, words reversed,
+so each assertion's verdict is known in advance."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from tests.support.cli import Cli
+from tests.support.fake_model import use_fake_model
 
 # The prompt is the variable alone: the fake model answers "one two three" to "three two one".
 # The judge is the fake model too: it echoes the judge prompt reversed, so a rubric holding
@@ -83,7 +84,7 @@ scenarios: []
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.setenv("AUTOFORGE_FAKE_MODEL_DELAY_MS", "0")
+    use_fake_model(monkeypatch)
     return Cli(tmp_path / "data")
 
 

@@ -21,6 +21,7 @@ import pytest
 
 from autoforge.bootstrap import Container
 from autoforge.llm.local_model import GATEWAY_NAME, GGUF_FILE, ensure_model_file
+from tests.support.fake_model import FakeModel
 from tests.support.server import autoforge_command, served, server_env
 
 PROMPTFOO = (
@@ -273,7 +274,7 @@ FLAGS = {
 @pytest.fixture(scope="module")
 def fake_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path_factory.mktemp("promptfoo-fake")
-    with served(data_dir, server_env(data_dir, AUTOFORGE_FAKE_MODEL_DELAY_MS="0")) as base:
+    with served(data_dir, server_env(data_dir), fake=FakeModel()) as base:
         yield base, data_dir
 
 
