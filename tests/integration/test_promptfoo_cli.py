@@ -64,6 +64,11 @@ def promptfoo_env(tmp: Path, **extra: str) -> dict[str, str]:
         "PROMPTFOO_DISABLE_SHARING": "1",
         "PROMPTFOO_DISABLE_REMOTE_GENERATION": "1",
         "PROMPTFOO_DISABLE_REDTEAM_REMOTE_GENERATION": "1",
+        "PROMPTFOO_DISABLE_RUNTIME_WARNINGS": "1",
+        # Anything bound elsewhere than this machine meets a closed port.
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost",
         "PROMPTFOO_CONFIG_DIR": str(tmp / "promptfoo"),
         "PROMPTFOO_CACHE_PATH": str(tmp / "promptfoo-cache"),
         "AUTOFORGE_API_KEY": "local",
