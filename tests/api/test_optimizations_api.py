@@ -47,7 +47,10 @@ def test_post_answers_202_then_the_worker_completes_it(client: TestClient) -> No
     done = finished(client, started["id"])
     assert done["status"] == "completed", done["error"]
     assert done["progress"]["calls"] == done["calls_used"] <= 3000
-    assert done["best_val"] >= done["baseline_val"]
+    # The oracle answers right only with a cue and demonstrations of both labels: a working
+    # search finds that and gets every held-out case right from a start that gets none.
+    assert (done["baseline_test"], done["best_test"]) == (0.0, 1.0)
+    assert done["best_val"] == 1.0
     assert done["best_version"] == 2
     prompt = client.get(f"/api/v1/prompts/{done['prompt_id']}").json()
     assert prompt["content"] == done["best_template"]

@@ -14,8 +14,8 @@ from autoforge.evaluations.assertions import AssertionSet
 from autoforge.evaluations.scoring import Scoring
 from tests.conftest import file_settings
 from tests.support.cli import Cli
-from tests.support.fake_model import use_fake_model
 from tests.support.evaluations import seed_dataset
+from tests.support.fake_model import use_fake_model
 
 # The echo of "Say number N" contains "N": cases 0-2 pass, the "missing" case cannot.
 CASES = [

@@ -2,7 +2,9 @@
 
 A 270M base model's answers are not asserted, only what must hold whatever it says: the
 run returns within its call budget, the chosen prompt is no worse on validation than the
-start (the start is itself a finalist), and the history and template are well formed.
+start (the start is itself a finalist), the history and template are well formed, and the
+score the search reports for its winner is what the model gives that winner when it is
+scored again from scratch (answers at temperature 0 come back from the response cache).
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ def test_a_small_bandit_run_on_the_local_model(file_container: Container) -> Non
     assert result.calls + result.cache_hits > 20  # the start alone: 8 train + 12 val cases
     assert result.best_val.score >= result.baseline_val.score
     assert result.baseline_val.cases == 12
+    with Evaluator(file_container.gateway, GATEWAY_NAME, setup.assertions, generation) as again:
+        again.start(Budget(max_calls=BUDGET))
+        rescored = again.score(result.best, split.val)
+    assert rescored.score == result.best_val.score
+    assert again.meter.calls == 0  # every answer came back from the cache: none was new
     assert len(result.history) > 1
     assert reports
     assert variables_in(result.template) == ["text"]

@@ -105,7 +105,12 @@ def test_the_call_budget_stops_the_run_cleanly_with_the_best_so_far(name: str) -
     assert result.stop_reason is StopReason.BUDGET_CALLS
     assert result.calls <= 90
     assert len(fake.calls) == result.calls
-    assert result.best_val.score >= result.baseline_val.score
+    # The budget was spent, not abandoned early (concurrent calls stop within a few of it),
+    # and the best so far is the best validated candidate of the history, not merely one
+    # no worse than the start.
+    assert result.calls > 90 - 8
+    validated = [entry.val.score for entry in result.history if entry.val is not None]
+    assert result.best_val.score == max(validated)
     assert len(result.history) >= 2
 
 
