@@ -65,6 +65,7 @@ def test_references_without_uploaded_files_are_listed(client: TestClient) -> Non
         ({"name": "x", "config": "just text"}, "YAML mapping"),
         ({"name": "x", "config": "prompts: [{raw: 1}]\n"}, "no prompt that can be imported"),
         ({"name": "x", "config": "a: [unclosed"}, "not valid YAML"),
+        ({"name": "x", "config": "a: &a [*a]"}, "once aliases are expanded"),
         ({"name": "bad name!", "config": "prompts: [hi]"}, "name"),
     ],
 )

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from autoforge.evaluations.assertions import MODEL_SCORED
+from pydantic import TypeAdapter, ValidationError
+
+from autoforge.evaluations.assertions import MODEL_SCORED, AssertionSpec
 from autoforge.promptfoo import yaml_io
 from autoforge.promptfoo.catalog import PROMPTFOO_TYPES
 
@@ -98,14 +100,17 @@ def to_spec(
     if raw.get("metric") is not None:
         findings.append(Finding(where, f"{kind}: metric name {raw['metric']!r} is not kept"))
     weight = raw.get("weight", 1)
-    if not isinstance(weight, int | float) or weight <= 0:
+    if not _positive(weight):
         return None, [*findings, Finding(where, f"{kind}: weight {weight!r} (must be > 0)")]
     negate = kind.startswith("not-")
     base = kind.removeprefix("not-")
     try:
         spec = _base_spec(base, render_value(raw.get("value"), variables), raw.get("threshold"))
+        _SPEC.validate_python(spec)
     except Unsupported as exc:
         return None, [*findings, Finding(where, str(exc))]
+    except (ValueError, TypeError, yaml_io.YAMLError) as exc:  # pydantic's ValidationError too
+        return None, [*findings, Finding(where, f'type "{kind}": invalid: {_first_line(exc)}')]
     if negate:
         if base in _MODEL_GRADED:
             return None, [
@@ -119,6 +124,18 @@ def to_spec(
 
 
 _MODEL_GRADED = {"similar", "similar:cosine", "llm-rubric"}
+_SPEC: TypeAdapter[Any] = TypeAdapter(AssertionSpec)
+
+
+def _positive(number: Any) -> bool:
+    return isinstance(number, int | float) and not isinstance(number, bool) and number > 0
+
+
+def _first_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _assert_set(
@@ -126,7 +143,10 @@ def _assert_set(
 ) -> tuple[Spec | None, list[Finding]]:
     findings: list[Finding] = []
     children: list[Spec] = []
-    for index, child in enumerate(raw.get("assert") or []):
+    children_raw = raw.get("assert") or []
+    if not isinstance(children_raw, list):
+        return None, [Finding(where, "assert-set: `assert` must be a list")]
+    for index, child in enumerate(children_raw):
         spec, found = to_spec(child, f"{where}.assert[{index}]", variables)
         findings.extend(found)
         if spec is None:
@@ -145,9 +165,11 @@ def _assert_set(
     group: Spec = {"type": "group", "assertions": children}
     threshold = raw.get("threshold")
     if threshold is not None:
+        if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            return None, [*findings, Finding(where, f"assert-set: threshold {threshold!r}")]
         group["pass_threshold"] = float(threshold)
     weight = raw.get("weight", 1)
-    if not isinstance(weight, int | float) or weight <= 0:
+    if not _positive(weight):
         return None, [*findings, Finding(where, f"assert-set: weight {weight!r} (must be > 0)")]
     if weight != 1:
         group["weight"] = float(weight)

@@ -105,7 +105,7 @@ def read_suite(text: str, read_file: FileReader) -> Suite:
     keep_vars = False
     if isinstance(default, dict):
         _unknown_keys(default, _TEST_KEYS | {"options"}, "defaultTest", findings)
-        default_vars = dict(default.get("vars") or {})
+        default_vars = _mapping(default.get("vars"), "defaultTest.vars", findings)
         default_asserts = _asserts(default.get("assert"), "defaultTest", findings)
         default_threshold = _number(default.get("threshold"), "defaultTest.threshold", findings)
         keep_vars = _options(default.get("options"), "defaultTest", findings)
@@ -157,7 +157,7 @@ def _prompts(raw: Any, read_file: FileReader, findings: list[Finding]) -> list[P
         label = None
         source = entry
         if isinstance(entry, dict):
-            label = entry.get("label") or entry.get("id")
+            label = str(entry.get("label") or entry.get("id") or "") or None
             source = entry.get("raw", entry.get("id"))
         if not isinstance(source, str) or not source.strip():
             findings.append(Finding(where, "a prompt must be text, file:// or {raw, label}"))
@@ -235,7 +235,11 @@ def _tests_from_file(
             rows: list[Any] = [_csv_test(row) for row in csv.DictReader(io.StringIO(text))]
             return [(f"{name} row {i + 2}", row) for i, row in enumerate(rows)]
         if name.endswith(".jsonl"):
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+            rows = [
+                json.loads(line, parse_constant=_not_json)
+                for line in text.splitlines()
+                if line.strip()
+            ]
             return [(f"{name} line {i + 1}", row) for i, row in enumerate(rows)]
         if name.endswith((".yaml", ".yml", ".json")):
             loaded = yaml_io.load(text)
@@ -248,6 +252,10 @@ def _tests_from_file(
         Finding(where, f"{ref}: only .csv, .jsonl, .yaml, .yml and .json test files are supported")
     )
     return []
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def _csv_test(row: dict[str, str]) -> dict[str, Any]:
@@ -269,6 +277,15 @@ def _csv_test(row: dict[str, str]) -> dict[str, Any]:
         else:
             test["vars"][key] = value
     return test
+
+
+def _mapping(value: Any, where: str, findings: list[Finding]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    findings.append(Finding(where, "must be a mapping"))
+    return {}
 
 
 def expands(value: Any) -> bool:
@@ -305,7 +322,11 @@ def _expand(
         findings.append(Finding(f"{location}.{column}", "CSV column is not supported"))
     _unknown_keys(raw, _TEST_KEYS | {"options"}, location, findings)
     keep_vars = _options(raw.get("options"), location, findings) or keep_vars
-    variables = {**default_vars, **(raw.get("vars") or {})}
+    variables = {**default_vars, **_mapping(raw.get("vars"), f"{location}.vars", findings)}
+    description = raw.get("description")
+    if description is not None and not isinstance(description, str):
+        findings.append(Finding(f"{location}.description", "must be text"))
+        description = None
     for key, value in variables.items():
         if isinstance(value, str) and value.startswith("file://"):
             findings.append(
@@ -326,9 +347,9 @@ def _expand(
                 location=where,
                 vars=dict(zip(keys, combo, strict=True)),
                 asserts=asserts,
-                description=raw.get("description"),
+                description=description,
                 threshold=threshold,
-                metadata=dict(raw.get("metadata") or {}),
+                metadata=_mapping(raw.get("metadata"), f"{location}.metadata", findings),
             )
         )
     return cases

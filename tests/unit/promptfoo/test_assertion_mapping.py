@@ -18,7 +18,7 @@ from autoforge.promptfoo.assertions import (
     to_promptfoo,
     to_spec,
 )
-from autoforge.promptfoo.config import directory_reader, read_suite, uploaded_reader
+from autoforge.promptfoo.config import ConfigError, directory_reader, read_suite, uploaded_reader
 from autoforge.promptfoo.exporter import ExportCase, build_config
 from autoforge.promptfoo.plan import CASE_VARIABLE, plan_import
 
@@ -351,3 +351,57 @@ def test_export_keeps_a_list_value_as_one_value() -> None:
     first, second = exported.config["tests"]
     assert first["options"] == {"disableVarExpansion": True}
     assert "options" not in second
+
+
+def test_malformed_parts_become_findings_not_errors() -> None:
+    text = """
+prompts: [{raw: "hi {{a}}", label: 5}]
+defaultTest: {vars: [1]}
+tests:
+  - {vars: x}
+  - description: 5
+    metadata: 3
+    vars: {a: 1}
+    assert:
+      - {type: levenshtein, value: x, threshold: abc}
+      - {type: similar, value: x, threshold: 7}
+      - {type: word-count, value: {min: a}}
+      - {type: assert-set, assert: x}
+      - {type: assert-set, threshold: 9, assert: [{type: contains, value: a}]}
+      - {type: contains, value: a, weight: true}
+      - {type: latency, threshold: -1}
+"""
+    plan = plan_import(read_suite(text, uploaded_reader({})))
+    assert [f.location for f in plan.findings] == [
+        "defaultTest.vars",
+        "tests[0].vars",
+        "tests[1].description",
+        "tests[1].metadata",
+        *(f"tests[1].assert[{i}]" for i in range(7)),
+    ]
+    assert plan.prompts[0].label == "5"
+    assert "threshold: Input should be less than or equal to 1" in plan.findings[5].message
+    AssertionSet.model_validate(plan.assertions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &a [*a]",
+        "\n".join(
+            ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 20)]
+        ),
+        "prompts: [hi]\ntests: [{vars: {x: !!binary aGVsbG8=}}]",
+        "prompts: [hi]\ntests: [{vars: {x: .nan}}]",
+    ],
+)
+def test_yaml_that_is_no_json_or_explodes_is_refused(text: str) -> None:
+    with pytest.raises(ConfigError):
+        read_suite(text, uploaded_reader({}))
+
+
+def test_yaml_reads_as_promptfoo_does() -> None:
+    suite = read_suite(
+        "prompts: [hi]\ntests: [{vars: {a: yes, d: 2024-01-01}}]", uploaded_reader({})
+    )
+    assert suite.tests[0].vars == {"a": "yes", "d": "2024-01-01"}
