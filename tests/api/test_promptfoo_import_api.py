@@ -88,3 +88,19 @@ def test_a_taken_dataset_name_is_409_and_no_prompt_is_left(client: TestClient) -
     assert response.status_code == 409
     assert response.headers["content-type"] == PROBLEM
     assert client.get("/api/v1/prompts/by-name/solo").status_code == 404
+
+
+def test_what_our_schemas_refuse_is_a_422_and_odd_metadata_is_kept_nested(
+    client: TestClient,
+) -> None:
+    two_prompts = "prompts: [a, b]\ntests: [{vars: {x: 1}}]\n"
+    long_name = "n" * 199
+
+    response = client.post(URL, json={"name": long_name, "config": two_prompts})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    config = "prompts: [a]\ntests: [{vars: {x: 1}, metadata: {difficulty: brutal}}]\n"
+    report = client.post(URL, json={"name": "odd", "config": config}).json()
+    items = client.get(f"/api/v1/datasets/{report['dataset_id']}/versions/1/items").json()
+    assert items["items"][0]["metadata"]["promptfoo_metadata"] == {"difficulty": "brutal"}
