@@ -50,6 +50,12 @@ def parse_expected_cell(cell: str) -> dict[str, Any]:
     """A CSV `__expected` cell (`contains: Paris`, `similar(0.8): ...`, else `equals`)."""
     if cell.startswith(("grade:", "llm-rubric:")):
         return {"type": "llm-rubric", "value": cell.split(":", 1)[1].strip()}
+    if cell.startswith(("fn:", "eval:")) or (
+        cell.startswith("file://") and cell.endswith((".js", ".cjs", ".mjs", ".ts"))
+    ):
+        return {"type": "javascript", "value": cell}
+    if cell.startswith("file://") and (cell.endswith(".py") or ".py:" in cell):
+        return {"type": "python", "value": cell}
     match = _cell_pattern().match(cell)
     if match is None:
         return {"type": "equals", "value": cell}

@@ -165,6 +165,9 @@ def test_csv_expected_cells() -> None:
     }
     assert parse_expected_cell("contains-any: a,b") == {"type": "contains-any", "value": ["a", "b"]}
     assert parse_expected_cell("grade: polite") == {"type": "llm-rubric", "value": "polite"}
+    assert parse_expected_cell("fn: output.length")["type"] == "javascript"
+    assert parse_expected_cell("file://check.py")["type"] == "python"
+    assert parse_expected_cell("Note: a label")["type"] == "equals"
 
 
 @pytest.mark.parametrize(("raw", "spec"), SUPPORTED, ids=lambda v: str(v.get("type")))
