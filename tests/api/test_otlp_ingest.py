@@ -231,8 +231,34 @@ def test_spans_that_are_not_calls_are_counted_and_unmappable_ones_rejected(
     assert "eee19b7ec3c1b178" in json_answer["partialSuccess"]["errorMessage"]
     assert "without a model name" in json_answer["partialSuccess"]["errorMessage"]
     assert proto_answer.partial_success.rejected_spans == 1
-    # One call per export; the two other spans were accepted and not stored.
-    assert [t["span_id"] for t in traces(client, keys.a)] == ["eee19b7ec3c1b175"] * 2
+    assert "1 span(s) already stored" in proto_answer.partial_success.error_message
+    # One call, stored by the first export; the two other spans were accepted and not stored.
+    assert [t["span_id"] for t in traces(client, keys.a)] == ["eee19b7ec3c1b175"]
+
+
+def test_a_span_sent_again_is_accepted_and_stored_once(client: TestClient, keys: Keys) -> None:
+    """An exporter retries an export whose answer it did not get: the spans are the same."""
+    request = export(proto_span(12, GENAI), proto_span(13, GENAI))
+    again = export(proto_span(13, GENAI), proto_span(13, GENAI), proto_span(14, GENAI))
+
+    first = ExportTraceServiceResponse.FromString(post_protobuf(client, request, keys.a).content)
+    retry = ExportTraceServiceResponse.FromString(post_protobuf(client, request, keys.a).content)
+    as_json = client.post(OTLP_PATH, json=as_otlp_json(again), headers=keys.a)
+
+    assert not first.HasField("partial_success")
+    # Accepted, so the exporter does not retry again: nothing rejected, a warning only.
+    assert retry.partial_success.rejected_spans == 0
+    assert retry.partial_success.error_message == "2 span(s) already stored, accepted and kept once"
+    assert as_json.status_code == 200, as_json.text
+    assert as_json.json() == {
+        "partialSuccess": {"errorMessage": "2 span(s) already stored, accepted and kept once"}
+    }
+    stored = sorted(t["span_id"] for t in traces(client, keys.a))
+    assert stored == ["eee19b7ec3c1b17c", "eee19b7ec3c1b17d", "eee19b7ec3c1b17e"]
+    # The same ids are another project's own span: stored there too.
+    post_protobuf(client, request, keys.b)
+    assert len(traces(client, keys.b)) == 2
+    assert len(traces(client, keys.a)) == 3
 
 
 @pytest.mark.parametrize(

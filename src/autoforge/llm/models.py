@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autoforge.db.base import Base, new_id, utcnow
@@ -68,4 +68,13 @@ class LLMCallRow(ProjectOwned, Base):
         Index("ix_llm_calls_project_created", "project_id", "created_at"),
         Index("ix_llm_calls_prompt_created", "prompt_id", "created_at"),
         Index("ix_llm_calls_model", "model"),
+        # An exporter's retry sends a span again: it is stored once (migration 0011).
+        Index(
+            "uq_llm_calls_project_trace_span",
+            "project_id",
+            "trace_id",
+            "span_id",
+            unique=True,
+            sqlite_where=text("span_id IS NOT NULL"),
+        ),
     )

@@ -136,9 +136,10 @@ def value_of(value: AnyValue, depth: int = 0) -> Any:
 
 
 def response(media: str, rejected: int, message: str) -> bytes:
-    """ExportTraceServiceResponse: empty when every span was taken, else `partial_success`."""
+    """ExportTraceServiceResponse: empty when every span was taken as is, else
+    `partial_success`; with `rejected` 0 and a message, it is a warning (OTLP's own use)."""
     answer = ExportTraceServiceResponse()
-    if rejected:
+    if rejected or message:
         answer.partial_success.rejected_spans = rejected
         answer.partial_success.error_message = message
     if media == PROTOBUF:

@@ -48,7 +48,8 @@ _PARTIAL_SUCCESS = {
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "ExportTraceServiceResponse, in the request's encoding: empty, or "
-        "`partial_success` counting the spans that could not be stored and why",
+        "`partial_success` counting the spans that could not be stored and why (and, as a "
+        "warning that rejects none, the spans already stored, which are kept once)",
         "content": {otlp.JSON: {"schema": _PARTIAL_SUCCESS}, otlp.PROTOBUF: _BINARY},
     },
     400: {
@@ -95,7 +96,8 @@ def export_traces(body: Annotated[Decoded, Depends(decoded_body)], uow: WriteUoW
     """OTLP/HTTP trace export (protobuf or JSON, optionally gzip). Spans that are model calls
     (GenAI `gen_ai.*`, OpenInference `llm.*`, Langfuse generations) are stored as traces of
     the caller's project, with `source` "otlp": see `GET /api/v1/traces`. Other spans are
-    accepted and not stored; spans that cannot be stored are counted in `partial_success`."""
+    accepted and not stored; spans that cannot be stored are counted in `partial_success`.
+    A span the project already has (an exporter's retry) is accepted and stored once."""
     result = ingest(uow.session, body.spans)
     content = otlp.response(body.media, len(result.rejected), result.message())
     return Response(content=content, media_type=body.media)

@@ -1,5 +1,6 @@
 """Ingesting spans: model calls are stored in the caller's project as traced calls (source
-"otlp"), linked to the project's prompt when the span names one; other spans are counted."""
+"otlp"), linked to the project's prompt when the span names one; other spans are counted. A
+span the project already has (an exporter's retry) is accepted and not stored again."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from autoforge.llm.models import LLMCallRow
 from autoforge.llm.repository import add_calls
 from autoforge.telemetry.mapping import Span, SpanCall, Unmappable, map_span
-from autoforge.telemetry.repository import prompt_versions
+from autoforge.telemetry.repository import prompt_versions, stored_spans
 
 SOURCE = "otlp"
 _REASONS_SHOWN = 5
@@ -22,16 +23,22 @@ class Ingested:
     calls: int = 0  # model-call spans stored as calls
     other: int = 0  # spans accepted that are not model calls (chains, tools, agents...)
     rejected: list[str] = field(default_factory=list)  # why each refused span was refused
+    duplicates: int = 0  # model-call spans accepted that were already stored (or sent twice)
 
     def message(self) -> str:
-        """OTLP's `partial_success.error_message`: how many, and the first few reasons."""
-        if not self.rejected:
-            return ""
-        shown = "; ".join(self.rejected[:_REASONS_SHOWN])
-        more = len(self.rejected) - _REASONS_SHOWN
-        return f"{len(self.rejected)} span(s) not stored: {shown}" + (
-            f"; and {more} more" if more > 0 else ""
-        )
+        """OTLP's `partial_success.error_message`: how many were refused and the first few
+        reasons; and, as a warning that rejects nothing, how many were already stored."""
+        parts = []
+        if self.rejected:
+            shown = "; ".join(self.rejected[:_REASONS_SHOWN])
+            more = len(self.rejected) - _REASONS_SHOWN
+            parts.append(
+                f"{len(self.rejected)} span(s) not stored: {shown}"
+                + (f"; and {more} more" if more > 0 else "")
+            )
+        if self.duplicates:
+            parts.append(f"{self.duplicates} span(s) already stored, accepted and kept once")
+        return "; ".join(parts)
 
 
 def ingest(session: Session, spans: Iterable[Span]) -> Ingested:
@@ -48,10 +55,25 @@ def ingest(session: Session, spans: Iterable[Span]) -> Ingested:
             result.other += 1
         else:
             calls.append(call)
+    calls = _new_calls(session, calls, result)
     links = prompt_versions(session, {c.prompt_name for c in calls if c.prompt_name})
     add_calls(session, [_row(call, links) for call in calls])
     result.calls = len(calls)
     return result
+
+
+def _new_calls(session: Session, calls: list[SpanCall], result: Ingested) -> list[SpanCall]:
+    """The calls whose span the project does not have yet, each span once."""
+    seen = stored_spans(session, {(call.trace_id, call.span_id) for call in calls})
+    new: list[SpanCall] = []
+    for call in calls:
+        key = (call.trace_id, call.span_id)
+        if key in seen:
+            result.duplicates += 1
+        else:
+            seen.add(key)
+            new.append(call)
+    return new
 
 
 def _row(call: SpanCall, links: dict[str, tuple[str, set[int]]]) -> LLMCallRow:
