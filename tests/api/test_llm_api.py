@@ -140,6 +140,50 @@ def test_every_call_is_listed_in_the_traces_newest_first(client: TestClient) -> 
     assert client.get("/api/v1/traces", params={"limit": 0}).status_code == 422
 
 
+def otlp_span(model: str, **attributes: str) -> dict[str, Any]:
+    """An OTLP/JSON export of one GenAI call span, as another system's exporter sends it."""
+    values = {"gen_ai.operation.name": "chat", "gen_ai.request.model": model, **attributes}
+    span = {
+        "traceId": "5b8efff798038103d269b633813fc60c",
+        "spanId": "eee19b7ec3c1b171",
+        "name": f"chat {model}",
+        "startTimeUnixNano": "1765000000000000000",
+        "endTimeUnixNano": "1765000000250000000",
+        "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in values.items()],
+    }
+    return {"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}
+
+
+def test_traces_are_filtered_by_source(client: TestClient) -> None:
+    assert chat(client).status_code == 200
+    sent = otlp_span(
+        "gpt-4o-mini", **{"gen_ai.provider.name": "openai", "gen_ai.prompt.name": "greet"}
+    )
+    assert client.post("/v1/traces", json=sent).json() == {}
+
+    def listed(**params: str) -> list[dict[str, Any]]:
+        response = client.get("/api/v1/traces", params=params)
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    [otlp] = listed(source="otlp")
+    [gateway] = listed(source="gateway")
+    assert (otlp["source"], otlp["model"], otlp["provider"], otlp["prompt_name"]) == (
+        "otlp",
+        "gpt-4o-mini",
+        "openai",
+        "greet",
+    )
+    assert (gateway["source"], gateway["model"], gateway["prompt_name"]) == ("gateway", MODEL, None)
+    assert {t["id"] for t in listed()} == {otlp["id"], gateway["id"]}
+    assert listed(source="otlp", model=MODEL) == []
+    assert [t["id"] for t in listed(source="gateway", model=MODEL)] == [gateway["id"]]
+    wrong = client.get("/api/v1/traces", params={"source": "langfuse"})
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"] == "application/problem+json"
+
+
 def test_models_are_listed_for_openai_clients_and_with_availability(
     client: TestClient,
 ) -> None:

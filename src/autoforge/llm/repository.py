@@ -63,6 +63,7 @@ class CallLog:
         *,
         model: str | None = None,
         prompt_id: str | None = None,
+        source: str | None = None,
         limit: int = 50,
         project_id: str | None = None,
     ) -> list[LLMCallRow]:
@@ -75,6 +76,8 @@ class CallLog:
             query = query.where(LLMCallRow.model == model)
         if prompt_id is not None:
             query = query.where(LLMCallRow.prompt_id == prompt_id)
+        if source is not None:
+            query = query.where(LLMCallRow.source == source)
         scope = reading(project_id) if project_id is not None else None
         with self._database.transaction(read_only=True, scope=scope) as uow:
             return list(uow.session.scalars(query.limit(limit)))

@@ -7,7 +7,7 @@ streaming body is a sync generator that Starlette also drains off the event loop
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Query, Request
@@ -132,13 +132,19 @@ def models(container: ContainerDep) -> list[ModelOut]:
 def traces(
     container: ContainerDep,
     owner: Principal,
+    *,
     model: str | None = None,
     prompt_id: str | None = None,
+    source: Annotated[
+        Literal["gateway", "otlp"] | None,
+        Query(description='"gateway": calls made here; "otlp": spans sent over OTLP'),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> TraceList:
-    """Recorded model calls, newest first, optionally for one model or one prompt."""
+    """Recorded model calls, newest first, optionally for one model, one prompt or one
+    source."""
     rows = service.list_traces(
-        container.gateway, owner, model=model, prompt_id=prompt_id, limit=limit
+        container.gateway, owner, model=model, prompt_id=prompt_id, source=source, limit=limit
     )
     return TraceList(items=[TraceOut.model_validate(row) for row in rows])
 

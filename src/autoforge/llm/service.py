@@ -48,11 +48,14 @@ def list_traces(
     *,
     model: str | None = None,
     prompt_id: str | None = None,
+    source: str | None = None,
     limit: int = 50,
 ) -> list[LLMCallRow]:
     if gateway.calls is None:
         return []
-    return gateway.calls.list(model=model, prompt_id=prompt_id, limit=limit, project_id=project_id)
+    return gateway.calls.list(
+        model=model, prompt_id=prompt_id, source=source, limit=limit, project_id=project_id
+    )
 
 
 @dataclass(frozen=True)
