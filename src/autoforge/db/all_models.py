@@ -10,6 +10,7 @@ from autoforge.llm import models as llm_models
 from autoforge.optimizations import models as optimization_models
 from autoforge.prompts import models as prompt_models
 from autoforge.secrets import models as secret_models
+from autoforge.slos import models as slo_models
 from autoforge.worker import models as worker_models
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "optimization_models",
     "prompt_models",
     "secret_models",
+    "slo_models",
     "worker_models",
 ]

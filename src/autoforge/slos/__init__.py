@@ -1,0 +1,1 @@
+"""Prompt SLOs: per-prompt targets over a rolling window, checked on a schedule, alerting."""
