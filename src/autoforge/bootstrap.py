@@ -160,11 +160,6 @@ def local_runner(settings: Settings) -> LocalRunner:
 
 
 def _model_client(settings: Settings, local: LocalRunner, database: Database) -> ModelClient:
-    if settings.autoforge_fake_model_delay_ms is not None:
-        from autoforge.llm.fake import FakeModelClient
-
-        log.warning("AUTOFORGE_FAKE_MODEL_DELAY_MS is set: every model is a test fake")
-        return FakeModelClient(delay_s=settings.autoforge_fake_model_delay_ms / 1000)
     # A project's stored provider key pays for its calls; the vault is only built (and in
     # local mode its key file only made) once a stored key is to be decrypted.
     provider_keys = ProviderKeys(database, lambda: vault_of(settings))

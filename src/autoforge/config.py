@@ -135,9 +135,6 @@ class Settings(BaseSettings):
     job_poll_s: float = Field(default=2.0, gt=0, description="idle poll; enqueues wake at once")
     evaluation_concurrency: int = Field(default=4, ge=1, le=64, description="cases at once")
     judge_model: str | None = Field(default=None, description="llm_judge model (default model)")
-    # Testing hook, never for real use: when set, every model is a fake that echoes its
-    # prompt after this many milliseconds (the crash-resume test needs a slow, offline model).
-    autoforge_fake_model_delay_ms: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _heartbeat_within_lease(self) -> Settings:

@@ -12,6 +12,7 @@ from autoforge.evaluations.assertions import (
     ScoringTools,
     judge_prompt,
     parse_judgement,
+    types_in,
 )
 from autoforge.llm.gateway import Gateway
 from autoforge.llm.types import CachePolicy, CompletionRequest
@@ -44,7 +45,8 @@ def scoring_tools(
 ) -> ScoringTools:
     """Only what the assertions use: the embedder takes seconds to load, and a judge that is
     never asked must not be configured."""
-    types = {assertion.type for assertion in assertions.assertions}
+    # Nested ones too: a `not`, a `group` or a `per_case` may hold a model-graded assertion.
+    types = types_in(assertions.assertions)
     return ScoringTools(
         embedder=embedder if "similarity" in types else None,
         judge=GatewayJudge(gateway, judge_model) if "llm_judge" in types else None,

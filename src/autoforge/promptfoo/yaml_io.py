@@ -11,12 +11,12 @@ import math
 import re
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 YAMLError: type[Exception] = yaml.YAMLError
 
 
-class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans."""
 
 
