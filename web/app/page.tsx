@@ -38,7 +38,7 @@ function TotalsRow({ totals }: { totals: Totals }) {
       <Figure label="Datasets" value={totals.datasets} href="/datasets/" />
       <Figure label="Evaluations" value={totals.evaluations} href="/evaluations/" />
       <Figure label="Optimizations" value={totals.optimizations} href="/optimizations/" />
-      <Figure label="Model calls" value={totals.model_calls} />
+      <Figure label="Model calls" value={totals.model_calls} href="/traces/" />
       <Figure label="Cost" value={formatUsd(totals.cost_usd)} />
     </div>
   );

@@ -11,6 +11,7 @@ const LINKS = [
   { href: "/datasets/", label: "Datasets" },
   { href: "/evaluations/", label: "Evaluations" },
   { href: "/optimizations/", label: "Optimizations" },
+  { href: "/traces/", label: "Traces" },
 ];
 
 export function Nav() {
