@@ -26,6 +26,8 @@ from autoforge.identity.session import router as session_router
 from autoforge.langfuse.router import router as langfuse_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
+from autoforge.observability.http import ObservabilityMiddleware
+from autoforge.observability.router import router as metrics_router
 from autoforge.optimizations.router import router as optimizations_router
 from autoforge.promptfoo.router import router as promptfoo_router
 from autoforge.prompts.router import router as prompts_router
@@ -92,7 +94,10 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["Retry-After", "ETag"],
         )
+    # Outermost: every answer (refusals too) gets a request id, a duration and a span.
+    app.add_middleware(ObservabilityMiddleware, enabled=settings.metrics_enabled)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(llm_router, responses=guarded())
     app.include_router(openai_router, responses=guarded())
     app.include_router(prompts_router, responses=guarded())

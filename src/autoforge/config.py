@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float | None = None
     db_pool_recycle_s: int | None = None
     log_level: str = "INFO"
+    # Observability (docs/observability.md). Off: no HTTP/database metrics or spans at all
+    # (the benchmark compares both in one process).
+    metrics_enabled: bool = True
+    # When set, GET /metrics needs `Authorization: Bearer <token>`; unset, it answers only
+    # loopback clients in AUTH_MODE=required (and everyone in local mode).
+    metrics_token: SecretStr | None = None
+    # Statements slower than this are logged and kept in `<data dir>/slow_queries.jsonl`.
+    slow_query_ms: float = Field(default=100.0, ge=0)
+    slow_query_log_bytes: int = Field(default=5 * 1024 * 1024, ge=4096, description="rotated")
 
     # Who may call. "local": a request without credentials acts as the local owner of the
     # default project (make run on 127.0.0.1, no sign-in); credentials, when sent, are still

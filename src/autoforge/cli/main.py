@@ -94,8 +94,11 @@ def serve(
 
     from autoforge.app import create_app
     from autoforge.bootstrap import bootstrap
+    from autoforge.config import get_settings
     from autoforge.db import migrations
+    from autoforge.observability.process import prepare_process
 
+    prepare_process(get_settings())  # logs, shared metrics directory, spans: before the rest
     container = bootstrap()
     if container.settings.auth_mode == "local" and not _is_loopback(host):
         container.close()
@@ -112,7 +115,8 @@ def serve(
     if warm:
         _warm_up_in_background(container)
     typer.echo(f"AutoForgeNexus on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn's lines go through our (JSON) handler, with request ids.
+    uvicorn.run(create_app(container), host=host, port=port, log_level="info", log_config=None)
     container.close()
 
 
@@ -126,8 +130,10 @@ def worker(
     from autoforge.bootstrap import bootstrap
     from autoforge.config import Settings
     from autoforge.db import migrations
+    from autoforge.observability.process import prepare_process
 
     settings = Settings()
+    prepare_process(settings)
     if not settings.redis_url:
         typer.echo("error: REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)", err=True)
         raise typer.Exit(1)

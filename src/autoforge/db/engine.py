@@ -15,6 +15,7 @@ from autoforge.config import Settings
 from autoforge.db import libsql_dbapi
 from autoforge.db.events import DatabaseConnectionEstablished, DatabaseConnectionFailed
 from autoforge.events.base import DomainEvent
+from autoforge.observability.database import instrument
 
 BEGIN_MODE = "autoforge_begin"  # execution option: "IMMEDIATE" for writers, "DEFERRED" readers
 
@@ -92,6 +93,7 @@ def make_engine(settings: Settings, on_event: InfraListener | None = None) -> En
         pool_use_lifo=pool.use_lifo,
     )
     event.listen(engine, "begin", _begin)
+    instrument(engine, settings)  # query metrics, spans, slow-query log
     return engine
 
 

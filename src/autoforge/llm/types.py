@@ -134,6 +134,8 @@ class TraceContext:
     # Values the call carries that must not be stored (a dataset's sensitive fields): the
     # trace keeps its input and output with each of them replaced by "[redacted]".
     redact: tuple[str, ...] = ()
+    # The stored prompt's name, for the call's span (`gen_ai.prompt.name`).
+    prompt_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from autoforge import __version__
 from autoforge.llm.types import CallRecord, CompletionRequest, TraceContext
+from autoforge.observability import metrics
 
 log = logging.getLogger(__name__)
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
@@ -36,7 +37,8 @@ class _Pipeline:
 
     lock = threading.Lock()
     configured = False
-    tracer: Any = None  # an opentelemetry Tracer once configured with an endpoint
+    provider: Any = None  # the process's opentelemetry TracerProvider, with an endpoint
+    tracer: Any = None  # the gateway's Tracer from it
 
 
 def configure(environ: Mapping[str, str] = os.environ) -> bool:
@@ -59,14 +61,24 @@ def configure(environ: Mapping[str, str] = os.environ) -> bool:
         # shutdown_on_exit: an atexit hook flushes the batch and stops the exporter's thread.
         provider = TracerProvider(resource=resource, shutdown_on_exit=True)
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        _Pipeline.provider = provider
         _Pipeline.tracer = provider.get_tracer("autoforge.llm.gateway", __version__)
         log.info("model calls are sent as OpenTelemetry spans")
         return True
 
 
+def tracer_for(component: str) -> Any:
+    """A Tracer of the process's pipeline for `component` (requests, database, jobs), or
+    None when spans are not sent."""
+    provider = _Pipeline.provider
+    return None if provider is None else provider.get_tracer(component, __version__)
+
+
 def call_span(request: CompletionRequest, record: CallRecord, trace: TraceContext | None) -> None:
-    """Sends one finished call as a span (nothing when no endpoint is configured). Never
-    fails the call it reports on."""
+    """Counts one finished call in the metrics and sends it as a span (when an endpoint is
+    configured), a child of the request or job span it runs in. Never fails the call it
+    reports on."""
+    _count(request, record)
     tracer = _Pipeline.tracer
     if tracer is None:
         return
@@ -86,6 +98,22 @@ def call_span(request: CompletionRequest, record: CallRecord, trace: TraceContex
         span.end(end_time=end)
     except Exception:
         log.exception("could not send the span of call %s", record.id)
+
+
+def _count(request: CompletionRequest, record: CallRecord) -> None:
+    try:
+        metrics.model_call(
+            record.model or request.model,
+            provider_of(record.model or request.model),
+            tokens_in=record.tokens_in,
+            tokens_out=record.tokens_out,
+            cost_usd=record.cost_usd,
+            seconds=record.latency_ms / 1000,
+            cache_hit=record.cache_hit,
+            error_type=record.error.split(":", 1)[0] if record.error is not None else None,
+        )
+    except Exception:
+        log.exception("could not count call %s", record.id)
 
 
 def call_attributes(
@@ -118,6 +146,9 @@ def call_attributes(
         attributes["autoforge.prompt.id"] = trace.prompt_id
         if trace.prompt_version is not None:
             attributes["autoforge.prompt.version"] = trace.prompt_version
+            attributes["gen_ai.prompt.version"] = str(trace.prompt_version)
+    if trace is not None and trace.prompt_name is not None:
+        attributes["gen_ai.prompt.name"] = trace.prompt_name
     return attributes
 
 

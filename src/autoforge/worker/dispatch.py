@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.observability.jobs import with_request_id
 from autoforge.worker.jobs import JobRepository
 
 if TYPE_CHECKING:
@@ -47,8 +48,10 @@ class JobSignal:
 
 def enqueue_job(uow: UnitOfWork, kind: str, target_id: str, payload: dict[str, Any]) -> str:
     """Queues a job in the caller's transaction and returns its id; a worker gets it once
-    that transaction has committed."""
-    job_id: str = JobRepository(uow.session).enqueue(kind, target_id, payload).id
+    that transaction has committed. The payload keeps the queuing request's id, which
+    the job's log lines carry."""
+    row = JobRepository(uow.session).enqueue(kind, target_id, with_request_id(payload))
+    job_id: str = row.id
     uow.jobs.append(job_id)
     return job_id
 

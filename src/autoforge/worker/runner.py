@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from autoforge.db.base import utcnow
 from autoforge.errors import NotFoundError, describe_failure, is_final
 from autoforge.evaluations.runner import fail_evaluation, run_evaluation
+from autoforge.observability.jobs import observe_job
 from autoforge.optimizations.runner import fail_optimization, run_optimization_job
 from autoforge.worker.jobs import ClaimedJob, JobInterrupted, JobRepository
 
@@ -103,7 +104,14 @@ def _claim_when_free(container: Container, job_id: str, stop: StopCheck) -> Clai
 
 
 def run_claimed(container: Container, job: ClaimedJob, *, should_stop: StopCheck) -> Outcome:
-    """Runs a claimed job while renewing its lease, then records how it ended."""
+    """Runs a claimed job while renewing its lease, then records how it ended; observed
+    (duration, span, the queuing request's id in its logs)."""
+    return observe_job(
+        job.kind, job.id, job.payload, lambda: _run(container, job, should_stop=should_stop)
+    )
+
+
+def _run(container: Container, job: ClaimedJob, *, should_stop: StopCheck) -> Outcome:
     handler = HANDLERS[job.kind]
     if job.exhausted:
         return _give_up(container, job, handler)
