@@ -60,6 +60,7 @@ def wipe(container: Container) -> None:
             conn.execute(text(f'DELETE FROM "{table.name}"'))
     # What the migration creates and local mode acts as: the default project and its owner.
     container.database.run(ensure_defaults)
+    container.cache.clear()  # the rows went behind the services' backs
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from autoforge.cache.aside import Cache
+from autoforge.cache.backend import CacheBackend
+from autoforge.cache.memory import InProcessBackend
 from autoforge.config import Settings, get_settings
 from autoforge.db.engine import make_engine
 from autoforge.db.unit_of_work import Database
@@ -43,6 +46,7 @@ class Container:
     bus: EventBus
     relay: OutboxRelay
     gateway: Gateway
+    cache: Cache
     # Loads nothing until the first text is embedded (only similarity assertions need it).
     embedder: SentenceEmbedder = field(default_factory=SentenceEmbedder)
     # Wakes this process's job workers when a job is enqueued here.
@@ -60,6 +64,7 @@ class Container:
     def close(self) -> None:
         self.relay.stop()
         self.gateway.close()
+        self.cache.close()
         self.bus.close()
         self.database.engine.dispose()
 
@@ -80,10 +85,37 @@ def bootstrap(settings: Settings | None = None) -> Container:
         bus=bus,
         relay=relay,
         gateway=build_gateway(settings, database),
+        cache=Cache(build_cache_backend(settings)),
     )
+    database.invalidate = container.cache.invalidate
     database.dispatch_jobs = lambda job_ids: dispatch_jobs(container, job_ids)
     holder.append(container)
     return container
+
+
+def build_cache_backend(settings: Settings) -> CacheBackend:
+    """Redis when scaled out (one store: an invalidation is seen by every process); else
+    this process's memory, told of other processes' writes by a stamp in the data dir."""
+    if settings.redis_url:
+        from autoforge.cache.redis_backend import RedisBackend
+
+        longest_ttl_s = max(
+            settings.cache_prompt_ttl_s,
+            settings.cache_list_ttl_s,
+            settings.cache_evaluation_ttl_s,
+            settings.cache_template_list_ttl_s,
+            settings.cache_statistics_ttl_s,
+        )
+        return RedisBackend(
+            settings.redis_url,
+            timeout_s=settings.cache_redis_timeout_s,
+            retry_s=settings.cache_redis_retry_s,
+            generation_ttl_s=2 * longest_ttl_s,
+        )
+    stamp = None
+    if not (settings.database_url or settings.turso_database_url):
+        stamp = settings.data_dir / "cache.stamp"
+    return InProcessBackend(max_entries=settings.cache_max_entries, stamp_file=stamp)
 
 
 def build_authenticator(settings: Settings, database: Database) -> Authenticator:

@@ -135,6 +135,15 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, description="redis://host:6379/0")
     celery_visibility_timeout_s: int = Field(default=3600, ge=1)
     celery_restore_sweep_s: int = Field(default=100, ge=1, description="redelivery sweep")
+    # The read cache (`cache/`, docs/cache.md): in-process, or in Redis with REDIS_URL set.
+    cache_prompt_ttl_s: float = Field(default=600.0, gt=0, description="prompt detail, by name")
+    cache_list_ttl_s: float = Field(default=300.0, gt=0, description="prompt listings")
+    cache_evaluation_ttl_s: float = Field(default=3600.0, gt=0, description="completed results")
+    cache_template_list_ttl_s: float = Field(default=3600.0, gt=0)
+    cache_statistics_ttl_s: float = Field(default=1800.0, gt=0, description="the dashboard")
+    cache_max_entries: int = Field(default=10_000, ge=1, description="in-process LRU bound")
+    cache_redis_timeout_s: float = Field(default=0.25, gt=0, description="socket timeouts")
+    cache_redis_retry_s: float = Field(default=2.0, gt=0, description="rest after a failure")
     # Background jobs (evaluations). The embedded worker runs in the API process; a job's
     # lease is renewed every heartbeat, so a dead worker's job is taken over once it expires.
     inprocess_worker: bool = Field(default=True, description="run jobs inside `serve`")

@@ -76,6 +76,11 @@ class UnitOfWork:
         self.scope: Scope | None = tenancy.scope_of(session)
         self.events: list[DomainEvent] = []
         self.jobs: list[str] = []
+        # Cache namespaces this transaction changes, invalidated right after the commit.
+        self.invalidations: list[str] = []
+
+    def invalidate(self, *namespaces: str) -> None:
+        self.invalidations.extend(namespaces)
 
     def collect(self, *events: DomainEvent) -> None:
         if self.read_only and events:
@@ -85,13 +90,14 @@ class UnitOfWork:
     @contextmanager
     def savepoint(self) -> Iterator[SessionTransaction]:
         """Nested work that can fail alone: its rollback keeps the outer transaction alive."""
-        collected, queued = len(self.events), len(self.jobs)
+        collected, queued, changed = len(self.events), len(self.jobs), len(self.invalidations)
         try:
             with self.session.begin_nested() as nested:
                 yield nested
         except Exception:
             del self.events[collected:]
             del self.jobs[queued:]
+            del self.invalidations[changed:]
             raise
 
 
@@ -117,6 +123,7 @@ tenancy.install(AutoforgeSession)
 
 
 JobDispatch = Callable[[Sequence[str]], None]
+Invalidate = Callable[[Sequence[str]], None]
 
 
 class Database:
@@ -131,10 +138,12 @@ class Database:
         *,
         after_commit: Callable[[], None] | None = None,
         dispatch_jobs: JobDispatch | None = None,
+        invalidate: Invalidate | None = None,
         retry_attempts: int = 6,
     ) -> None:
         self.engine = engine
         self.dispatch_jobs = dispatch_jobs
+        self.invalidate = invalidate
         self._writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
         self._reader = engine.execution_options(**{BEGIN_MODE: "DEFERRED"})
         self.after_commit = after_commit
@@ -205,6 +214,9 @@ class Database:
             raise
         finally:
             session.close()
+        # First, before the response is sent: the next read anywhere sees this commit.
+        if uow.invalidations and self.invalidate is not None:
+            self.invalidate(uow.invalidations)
         if uow.events and self.after_commit is not None:
             self.after_commit()
         if uow.jobs and self.dispatch_jobs is not None:

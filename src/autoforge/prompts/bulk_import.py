@@ -19,6 +19,7 @@ import orjson
 from pydantic import ValidationError
 
 from autoforge.audit.log import record
+from autoforge.cache import keys as cache_keys
 from autoforge.db.base import iso, new_id, utcnow
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, ValidationFailed
@@ -129,6 +130,7 @@ def _import(uow: UnitOfWork, owner: str, numbered: Numbered) -> ImportReport:
     repo.insert_rows("prompt_tags", TAG_COLUMNS, plan.tags)
     if plan.created_ids or plan.updated_ids:
         _record(uow, plan)
+        uow.invalidate(cache_keys.prompts(owner))
     return ImportReport(
         total=len(records),
         created=len(plan.created_ids),

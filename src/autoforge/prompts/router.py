@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from autoforge.api.bodies import read_text
-from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
+from autoforge.api.deps import CallerDep, ContainerDep, Principal, ReadUoW, WriteUoW, scope_of
 from autoforge.api.downloads import download, download_responses
 from autoforge.api.responses import problems
 from autoforge.errors import ValidationFailed
 from autoforge.exports import ExportFormat
-from autoforge.prompts import bulk_import, domain, export, service, versions
+from autoforge.prompts import bulk_import, cached, domain, export, service, versions
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.schemas import (
     ImportReport,
@@ -56,6 +57,11 @@ def _etag(response: Response, prompt: Prompt) -> Prompt:
     return prompt
 
 
+def _json(body: bytes) -> Response:
+    """A cached response body, sent as it is (FastAPI would re-validate a model)."""
+    return Response(content=body, media_type="application/json")
+
+
 def _tag(value: str | None) -> str | None:
     """Tags are stored normalized, so a filter is normalized the same way."""
     return None if value is None else value.strip().lower()
@@ -83,8 +89,8 @@ def create_prompt(data: PromptCreate, uow: WriteUoW, owner: Principal) -> Prompt
 @router.get("/prompts", response_model=PromptPage, responses=problems(422, 503))
 def list_prompts(
     *,
-    uow: ReadUoW,
-    owner: Principal,
+    container: ContainerDep,
+    caller: CallerDep,
     status: StatusFilter = None,
     tag: TagFilter = None,
     label: LabelFilter = None,
@@ -92,13 +98,14 @@ def list_prompts(
     include_deleted: bool = False,
     cursor: Annotated[str | None, Query(max_length=500, description="from `next_cursor`")] = None,
     limit: Annotated[int, Query(ge=1, le=domain.MAX_PAGE_SIZE)] = domain.DEFAULT_PAGE_SIZE,
-) -> PromptPage:
+) -> Response:
     """List your prompts, newest first, with optional filters. Pages are stable under
     concurrent inserts: follow `next_cursor` until it is null."""
     filters = ListFilters(
         status=status, tag=_tag(tag), label=label, text=q, include_deleted=include_deleted
     )
-    return service.list_prompts(uow, owner, filters, cursor=cursor, limit=limit)
+    page = cached.list_prompts(container, scope_of(caller), filters, cursor=cursor, limit=limit)
+    return _json(page)
 
 
 @router.get(
@@ -109,13 +116,14 @@ def list_prompts(
 )
 def resolve_by_name(
     name: Annotated[str, Path(max_length=200)],
-    uow: ReadUoW,
-    owner: Principal,
+    container: ContainerDep,
+    caller: CallerDep,
     label: Annotated[str | None, Query(max_length=64, examples=["production"])] = None,
-) -> ResolvedPrompt:
+) -> Response:
     """Fetch the text of a prompt by name: the version `label` points at, or the latest
-    version without `label`. This is how applications load their live prompt."""
-    return versions.resolve_by_name(uow, owner, name, label=label)
+    version without `label`. This is how applications load their live prompt. Served from
+    the cache; moving a label is seen by the very next fetch, on every server."""
+    return _json(cached.resolve_by_name(container, scope_of(caller), name, label))
 
 
 async def _jsonl_body(
@@ -179,15 +187,18 @@ def export_prompts(
 @router.get("/prompts/{prompt_id}", response_model=Prompt, responses=problems(404, 422, 503))
 def get_prompt(
     prompt_id: PromptId,
-    uow: ReadUoW,
-    owner: Principal,
-    response: Response,
+    container: ContainerDep,
+    caller: CallerDep,
     include_deleted: bool = False,
-) -> Prompt:
+) -> Response:
     """Get one prompt with its tags and labels. The `ETag` header carries its version, ready
     to send back as `If-Match` on an update."""
-    prompt = service.get_prompt(uow, owner, prompt_id, include_deleted=include_deleted)
-    return _etag(response, prompt)
+    found = cached.get_prompt(
+        container, scope_of(caller), prompt_id, include_deleted=include_deleted
+    )
+    response = _json(found)
+    response.headers["ETag"] = f'"{orjson.loads(found)["version"]}"'
+    return response
 
 
 @router.patch("/prompts/{prompt_id}", response_model=Prompt, responses=problems(404, 409, 422, 503))

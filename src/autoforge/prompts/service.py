@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from autoforge.audit.log import record
+from autoforge.cache import keys as cache_keys
 from autoforge.db.base import utcnow
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, NotFoundError, ValidationFailed
@@ -57,6 +58,9 @@ def live(repo: PromptRepository, prompt_id: str) -> PromptView:
 
 
 def audit(uow: UnitOfWork, owner: str, action: str, prompt_id: str, **details: Any) -> None:
+    """Every prompt write is audited here, so this is also where it invalidates the
+    project's cached prompt reads (after the commit, `Database.transaction`)."""
+    uow.invalidate(cache_keys.prompts(owner))
     record(
         uow.session,
         actor=owner,

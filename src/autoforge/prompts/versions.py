@@ -216,6 +216,14 @@ def resolve_by_name(
     uow: UnitOfWork, owner: str, name: str, *, label: str | None = None
 ) -> ResolvedPrompt:
     """How applications fetch their live prompt: the version a label points at (or latest)."""
+    return resolve_with_project(uow, owner, name, label=label)[0]
+
+
+def resolve_with_project(
+    uow: UnitOfWork, owner: str, name: str, *, label: str | None = None
+) -> tuple[ResolvedPrompt, str | None]:
+    """`resolve_by_name`, plus the project the prompt belongs to (the caller's, or another
+    that shares it): the cache keeps only what the caller's own writes invalidate."""
     repo = PromptRepository(uow.session, owner)
     view = repo.view_by_name(name)
     if view is None or view.row.deleted_at is not None:
@@ -227,7 +235,7 @@ def resolve_by_name(
             raise NotFoundError(f"prompt {name!r} has no label {label!r}")
         number = view.labels[label]
     version = _version(repo, row.id, number)
-    return ResolvedPrompt(
+    resolved = ResolvedPrompt(
         prompt_id=row.id,
         name=row.name,
         label=label,
@@ -236,3 +244,4 @@ def resolve_by_name(
         content=version.content,
         status=row.status,
     )
+    return resolved, row.project_id

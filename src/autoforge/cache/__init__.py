@@ -1,0 +1,1 @@
+"""The read cache: cache-aside with single-flight; in-process, or on Redis when scaled out."""
