@@ -33,6 +33,8 @@ from autoforge.promptfoo.router import router as promptfoo_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.runs.router import router as runs_router
 from autoforge.secrets.router import router as secrets_router
+from autoforge.slos.router import router as slos_router
+from autoforge.slos.scheduler import SLOScheduler
 from autoforge.telemetry.router import router as telemetry_router
 from autoforge.templates.router import router as templates_router
 from autoforge.worker.inprocess import InProcessWorker
@@ -52,7 +54,11 @@ def create_app(container: Container | None = None) -> FastAPI:
         worker = InProcessWorker(app.state.container)
         if app.state.container.settings.runs_jobs_in_process:
             worker.start()  # also resumes jobs whose worker died (their lease expired)
+        slo_scheduler = SLOScheduler(app.state.container)
+        if app.state.container.settings.slo_scheduler:
+            slo_scheduler.start()  # single-flight across processes: see slos/scheduler.py
         yield
+        slo_scheduler.stop()
         worker.stop()
         if owned:
             app.state.container.close()
@@ -111,6 +117,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(identity_router, responses=guarded())
     app.include_router(session_router)
     app.include_router(secrets_router, responses=guarded())
+    app.include_router(slos_router, responses=guarded())
     app.include_router(telemetry_router, responses=guarded())
     app.include_router(langfuse_router, responses=guarded())
     web_ui.mount(app, settings.autoforge_web_dir)

@@ -151,6 +151,13 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(default=30.0, gt=0)
     job_heartbeat_s: float = Field(default=10.0, gt=0)
     job_poll_s: float = Field(default=2.0, gt=0, description="idle poll; enqueues wake at once")
+    # Prompt SLOs (docs/slos.md): every `serve` process runs the scheduler; the `schedules`
+    # table lets exactly one of them check per interval, and each alert is sent once.
+    slo_scheduler: bool = Field(default=True, description="check SLOs and send alerts in serve")
+    slo_check_interval_s: float = Field(default=60.0, gt=0)
+    webhook_max_attempts: int = Field(default=6, ge=1, description="then the alert is dead")
+    webhook_backoff_s: float = Field(default=5.0, gt=0, description="doubles per attempt")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
     evaluation_concurrency: int = Field(default=4, ge=1, le=64, description="cases at once")
     judge_model: str | None = Field(default=None, description="llm_judge model (default model)")
 

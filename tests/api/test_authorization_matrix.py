@@ -103,6 +103,16 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/optimizations/{optimization_id}/candidates"): V,
     ("GET", "/api/v1/optimizations/{optimization_id}/events"): V,
     ("GET", "/api/v1/dashboard"): V,
+    ("GET", "/api/v1/slos"): V,
+    ("POST", "/api/v1/slos"): M,
+    ("GET", "/api/v1/slos/{slo_id}"): V,
+    ("DELETE", "/api/v1/slos/{slo_id}"): M,
+    ("GET", "/api/v1/slos/{slo_id}/history"): V,
+    ("POST", "/api/v1/slos/{slo_id}/check"): M,
+    ("GET", "/api/v1/webhooks"): A,
+    ("POST", "/api/v1/webhooks"): A,
+    ("GET", "/api/v1/webhooks/deliveries"): A,
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): A,
     ("GET", "/api/v1/me"): V,
     ("GET", "/api/v1/projects"): V,
     ("POST", "/api/v1/projects"): A,
@@ -224,6 +234,15 @@ def seed(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
     member = ok(client.post(f"{API}/members", json={"email": "m@example.test"}, headers=admin), 201)
     doomed = ok(client.post(f"{API}/keys", json={"role": "viewer"}, headers=admin), 201)
     ok(client.put(f"{API}/secrets/OPENAI_API_KEY", json={"value": SECRET_VALUE}, headers=admin))
+    # Targets no traffic misses: no alert ever leaves for the webhook's (unresolvable) host.
+    slo = ok(
+        client.post(f"{API}/slos", json={"prompt": "a-prompt", "max_error_rate": 1}, headers=admin),
+        201,
+    )
+    webhook = ok(
+        client.post(f"{API}/webhooks", json={"url": "https://hooks.a.invalid/"}, headers=admin),
+        201,
+    )
     for url in (
         f"{API}/evaluations/{evaluation['id']}",
         f"{API}/optimizations/{optimization['id']}",
@@ -242,6 +261,8 @@ def seed(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
         "key_id": doomed["id"],
         "user_id": member["user_id"],
         "secret_name": "OPENAI_API_KEY",
+        "slo_id": slo["id"],
+        "webhook_id": webhook["id"],
     }
 
 
@@ -308,7 +329,15 @@ def world(file_container: Container) -> Iterator[World]:
             SECRET_VALUE,
             *(
                 params[k]
-                for k in ("prompt_id", "template_id", "evaluation_id", "optimization_id", "key_id")
+                for k in (
+                    "prompt_id",
+                    "template_id",
+                    "evaluation_id",
+                    "optimization_id",
+                    "key_id",
+                    "slo_id",
+                    "webhook_id",
+                )
             ),
         ]
         yield World(client, headers, params, secrets)

@@ -31,9 +31,9 @@ CSRF_HEADER = "x-autoforge-csrf"
 KEY_COOKIE = "afn_key"
 CLERK_COOKIE = "__session"
 PROJECT_COOKIE = "afn_project"
-# Managing who may call, and the project's stored provider keys, needs admin; reading
-# members does not.
-_ADMIN_ALWAYS = ("/api/v1/keys", "/api/v1/secrets")
+# Managing who may call, the project's stored provider keys and its alert webhooks (their
+# signing secrets) needs admin; reading members does not.
+_ADMIN_ALWAYS = ("/api/v1/keys", "/api/v1/secrets", "/api/v1/webhooks")
 _ADMIN_TO_CHANGE = ("/api/v1/members", "/api/v1/projects")
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that only read (a body too rich for a query string).
