@@ -133,11 +133,13 @@ class EvaluationRepository:
         self.session.execute(_COUNT_RESULT, progress)
         return True
 
-    def prompt_content(self, prompt_id: str, version: int) -> str | None:
-        query = select(PromptVersionRow.content).where(
+    def prompt_template(self, prompt_id: str, version: int) -> tuple[str, str] | None:
+        """The version's (kind, content): a chat version's content is its JSON messages."""
+        query = select(PromptVersionRow.kind, PromptVersionRow.content).where(
             PromptVersionRow.prompt_id == prompt_id, PromptVersionRow.version_number == version
         )
-        return self.session.scalar(query)
+        found = self.session.execute(query).first()
+        return None if found is None else (found.kind, found.content)
 
     def items(self, dataset_version_id: str) -> list[DatasetItemRow]:
         query = (

@@ -25,13 +25,14 @@ from autoforge.datasets.sealing import VaultSource, open_vault, redact, unseal
 from autoforge.db.base import utcnow
 from autoforge.errors import NotFoundError, ValidationFailed, describe_failure
 from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score
-from autoforge.evaluations.domain import EvaluationCompleted, as_chat, render_case
+from autoforge.evaluations.domain import EvaluationCompleted, as_chat
 from autoforge.evaluations.metrics import ScoredCase, is_hallucination, summarize
 from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.evaluations.repository import CaseRecord, EvaluationRepository
 from autoforge.evaluations.tools import scoring_tools
 from autoforge.llm.errors import ModelCallError
 from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest, TraceContext, masked
+from autoforge.runs.messages import render_version
 from autoforge.secrets.keys import vault_of
 from autoforge.worker.jobs import JobInterrupted
 from autoforge.worker.targets import failure_marker
@@ -75,6 +76,7 @@ class RunPlan:
     config: dict[str, Any]
     cases: list[Case]
     project_id: str | None = None
+    kind: str = "text"  # a chat version's `template` is its JSON list of messages
 
     @property
     def assertions(self) -> AssertionSet:
@@ -123,9 +125,10 @@ def _start(container: Container, evaluation_id: str) -> RunPlan | None:
 
 def _plan(uow: UnitOfWork, row: EvaluationRow, vault: VaultSource) -> RunPlan:
     repo = EvaluationRepository(uow.session)
-    template = repo.prompt_content(row.prompt_id, row.prompt_version)
-    if template is None:
+    found = repo.prompt_template(row.prompt_id, row.prompt_version)
+    if found is None:
         raise NotFoundError(f"prompt {row.prompt_id} has no version {row.prompt_version}")
+    kind, template = found
     if row.dataset_version_id is None:
         raise NotFoundError("the dataset version of this evaluation was deleted")
     done = repo.done_case_names(row.id)
@@ -150,6 +153,7 @@ def _plan(uow: UnitOfWork, row: EvaluationRow, vault: VaultSource) -> RunPlan:
         dict(row.config),
         cases,
         project_id=row.project_id,
+        kind=kind,
     )
 
 
@@ -199,12 +203,11 @@ class _CaseRunner:
         return _record(case, result, score, is_hallucination(ScoredCase(outcome, score)))
 
     def _call(self, case: Case) -> CallResult:
-        rendered = render_case(self.plan.template, case.inputs)
+        # Inputs the prompt does not use are ignored: a dataset may serve several prompts.
+        rendered = render_version(self.plan.kind, self.plan.template, case.inputs, strict=False)
+        messages, prompt = rendered.as_call(self.chat)
         request = CompletionRequest(
-            model=self.plan.model,
-            messages=[{"role": "user", "content": rendered}] if self.chat else None,
-            prompt=None if self.chat else rendered,
-            params=self.params,
+            model=self.plan.model, messages=messages, prompt=prompt, params=self.params
         )
         trace = TraceContext(
             self.plan.prompt_id,

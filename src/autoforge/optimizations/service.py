@@ -13,7 +13,7 @@ from typing import Any
 from autoforge.datasets.service import ResolvedVersion, resolve_version
 from autoforge.db.base import utcnow
 from autoforge.db.unit_of_work import UnitOfWork
-from autoforge.errors import NotFoundError
+from autoforge.errors import NotFoundError, ValidationFailed
 from autoforge.evaluations.scoring import resolve_scoring
 from autoforge.optimizations.models import OptimizationCandidateRow, OptimizationRow
 from autoforge.optimizations.repository import OptimizationRepository
@@ -87,6 +87,7 @@ def start_optimization(
     prompt = versions.resolve_version(
         uow, owner, data.prompt, version=data.prompt_version, label=data.label
     )
+    _check_text(uow, owner, prompt.prompt_id, prompt.version)
     dataset = resolve_version(uow, owner, data.dataset, data.dataset_version, min_items=MIN_ITEMS)
     row = OptimizationRow(
         project_id=owner,
@@ -105,6 +106,16 @@ def start_optimization(
     OptimizationRepository(uow.session, owner).add(row)
     job_id = enqueue_job(uow, "optimization", row.id, {})
     return Started(to_schema(row), job_id)
+
+
+def _check_text(uow: UnitOfWork, owner: str, prompt_id: str, version: int) -> None:
+    """The strategies rewrite one template text; a chat version's text is its JSON
+    messages, which they would cut up as prose. Refused rather than silently broken."""
+    if versions.get_version(uow, owner, prompt_id, version).kind == "chat":
+        raise ValidationFailed(
+            "optimizing chat prompts is not supported yet",
+            errors=[{"field": "prompt", "message": f"version {version} is a chat prompt"}],
+        )
 
 
 def _config(data: OptimizationCreate, dataset: ResolvedVersion) -> dict[str, Any]:

@@ -30,7 +30,9 @@ def run_by_id(
     return run_prompt(container.database, container.gateway, owner, body, prompt_id=prompt_id)
 
 
-@router.post("/prompts/by-name/{name}/run", response_model=RunResult, responses=_ERRORS)
+# `:path` so that a folder name (`team/reply`, sent as `team%2Freply`) is one name. The last
+# `/run` is always the action: `team/run/run` runs the prompt named `team/run`.
+@router.post("/prompts/by-name/{name:path}/run", response_model=RunResult, responses=_ERRORS)
 def run_by_name(
     name: Annotated[str, Path(max_length=200)],
     body: RunRequest,

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from autoforge.prompts.schemas import Kind
+
 RunMode = Literal["auto", "chat", "completion"]
 
 
@@ -23,7 +25,11 @@ class RunRequest(BaseModel):
         },
     )
 
-    variables: dict[str, Any] = Field(default_factory=dict, description="template variables")
+    variables: dict[str, Any] = Field(
+        default_factory=dict,
+        description="template variables; a chat prompt's placeholder takes a list of "
+        '`{"role", "content"}` messages',
+    )
     version: int | None = Field(default=None, ge=1, description="default: label, else latest")
     label: str | None = Field(default=None, max_length=64, description="e.g. production")
     model: str | None = Field(default=None, max_length=200, description="default model if unset")
@@ -33,8 +39,9 @@ class RunRequest(BaseModel):
     )
     mode: RunMode = Field(
         default="auto",
-        description="`chat` sends the prompt as a user message, `completion` as plain text; "
-        "`auto` uses completion for the local base model and chat for everything else",
+        description="for text prompts: `chat` sends the prompt as a user message, `completion` "
+        "as plain text; `auto` uses completion for the local base model and chat for everything "
+        "else. A chat prompt is always sent as its messages",
     )
     no_cache: bool = Field(default=False, description="bypass the response cache")
 
@@ -57,6 +64,7 @@ class RunResult(BaseModel):
                     "prompt_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
                     "prompt_name": "support-reply",
                     "version": 2,
+                    "kind": "text",
                     "model": "local/gemma-3-270m",
                     "rendered": "Answer the customer politely: Where is my order?",
                     "output": "Your order is on its way.",
@@ -78,8 +86,12 @@ class RunResult(BaseModel):
     prompt_id: str
     prompt_name: str
     version: int
+    kind: Kind = Field(description="text, or chat: then `messages` is what the model was sent")
     model: str
-    rendered: str
+    rendered: str = Field(description="the rendered text; for a chat prompt, `messages` as JSON")
+    messages: list[dict[str, str]] | None = Field(
+        default=None, description="a chat prompt's messages, rendered and placeholders filled"
+    )
     output: str
     finish_reason: str | None
     usage: RunUsage
