@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.cli import Cli
+from tests.support.fake_model import use_fake_model
 
 GOOD: list[dict[str, Any]] = [
     {"name": "greet", "title": "Greeting", "content": "Hello {name}", "tags": ["Demo"]},
@@ -111,3 +112,49 @@ def test_export_to_stdout_is_the_file_content(cli: Cli, tmp_path: Path) -> None:
     assert [json.loads(line)["name"] for line in printed.splitlines()] == ["greet", "support-reply"]
     only_active = cli.ok("prompt", "export", "--status", "active").stdout.splitlines()
     assert [json.loads(line)["name"] for line in only_active] == ["support-reply"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_chat_prompt_keeps_its_kind_and_config_through_export_import_and_runs_as_messages(
+    cli: Cli, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_model(monkeypatch)
+    messages = [
+        {"role": "system", "content": "You are {{persona}}."},
+        {"type": "placeholder", "name": "history"},
+        {"role": "user", "content": "Tell me about {{topic}}"},
+    ]
+    chat = {
+        "name": "team/chat",
+        "title": "Chat",
+        "content": json.dumps(messages),
+        "kind": "chat",
+        "config": {"temperature": 0.2},
+    }
+    cli.ok("prompt", "import", str(jsonl(tmp_path / "seed.jsonl", chat, GOOD[0])))
+    output = tmp_path / f"prompts.{fmt}"
+    cli.ok("prompt", "export", "--format", fmt, "--output", str(output))
+    fresh = Cli(tmp_path / "fresh")
+    assert fresh.json("prompt", "import", str(output))["created"] == 2
+
+    lines = {
+        p["name"]: p for p in map(json.loads, fresh.ok("prompt", "export").stdout.splitlines())
+    }
+    assert (lines["team/chat"]["kind"], lines["team/chat"]["config"]) == (
+        "chat",
+        {"temperature": 0.2},
+    )
+    assert (lines["greet"]["kind"], lines["greet"]["config"]) == ("text", None)
+    history = json.dumps([{"role": "user", "content": "Hi"}])
+    ran = fresh.json(
+        "run",
+        "team/chat",
+        *("--var", "persona=a guide", "--var", "topic=Lisbon", "--var", f"history={history}"),
+    )
+    assert ran["kind"] == "chat"
+    assert ran["messages"] == [
+        {"role": "system", "content": "You are a guide."},
+        {"role": "user", "content": "Hi"},
+        {"role": "user", "content": "Tell me about Lisbon"},
+    ]
+    assert ran["output"] == "Lisbon about me Tell"  # the fake echoes the last message

@@ -62,7 +62,8 @@ def _check_jsonl(text: str, progress: Progress) -> None:
 
 
 def _csv_records(text: str, progress: Progress) -> list[dict[str, Any]]:
-    """CSV as `export --format csv` writes it: tags space-separated, metadata as JSON text.
+    """CSV as `export --format csv` writes it: tags space-separated, metadata and config as
+    JSON text.
     Values that do not convert are passed on as text for the service to reject."""
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     task = progress.add_task("reading rows", total=None)
@@ -72,9 +73,12 @@ def _csv_records(text: str, progress: Progress) -> list[dict[str, Any]]:
         record["status"] = row.get("status") or None
         if "tags" in row:
             record["tags"] = (row["tags"] or "").split()
-        metadata = row.get("metadata")
-        with contextlib.suppress(ValueError):  # left as text: the service names the field
-            record["metadata"] = json.loads(metadata) if metadata else None
+        for name in ("metadata", "config"):
+            value = row.get(name)
+            with contextlib.suppress(ValueError):  # left as text: the service names the field
+                record[name] = json.loads(value) if value else None
+        if not row.get("kind"):
+            record.pop("kind", None)  # no kind: a text prompt
         records.append(record)
         progress.advance(task)
     return records

@@ -224,13 +224,22 @@ def _plan_create(plan: _Plan, item: ImportRecord, prompt_id: str, version_id: st
     status = item.status or "draft"
     row = (prompt_id, plan.owner, item.name, item.title, item.content, status, 1, metadata)
     plan.prompts.append((*row, plan.stamp, plan.stamp))
-    plan.versions.append(_version_row(plan, version_id, prompt_id, 1, item))
+    plan.versions.append(_version_row(plan, version_id, prompt_id, 1, item, config=item.config))
     plan.tags.extend((prompt_id, tag) for tag in item.tags or ())
     plan.created_ids.append(prompt_id)
 
 
 def _plan_update(plan: _Plan, item: ImportRecord, current: AnyRow, version_id: str) -> None:
-    new_text = (item.title, item.content) != (current.title, current.content)
+    # Like an update: a record without `config` keeps the current one; its kind (text
+    # unless given) and config are part of the version, so a change of either makes one.
+    current_config = None if current.config is None else json.loads(current.config)
+    config = current_config if item.config is None else item.config
+    new_text = (item.title, item.content, item.kind, config) != (
+        current.title,
+        current.content,
+        current.kind,
+        current_config,
+    )
     version = current.version + 1 if new_text else current.version
     status = item.status or current.status
     metadata = current.metadata if item.metadata is None else item.metadata
@@ -250,7 +259,9 @@ def _plan_update(plan: _Plan, item: ImportRecord, current: AnyRow, version_id: s
         }
     )
     if new_text:
-        plan.versions.append(_version_row(plan, version_id, current.id, version, item))
+        plan.versions.append(
+            _version_row(plan, version_id, current.id, version, item, config=config)
+        )
     if tags_changed:
         plan.retagged.append(current.id)
         plan.tags.extend((current.id, tag) for tag in item.tags or ())
@@ -258,7 +269,13 @@ def _plan_update(plan: _Plan, item: ImportRecord, current: AnyRow, version_id: s
 
 
 def _version_row(
-    plan: _Plan, version_id: str, prompt_id: str, version: int, item: ImportRecord
+    plan: _Plan,
+    version_id: str,
+    prompt_id: str,
+    version: int,
+    item: ImportRecord,
+    *,
+    config: dict[str, Any] | None,
 ) -> tuple[Any, ...]:
     return (
         version_id,
@@ -269,4 +286,6 @@ def _version_row(
         "imported",
         plan.owner,
         plan.stamp,
+        item.kind,
+        None if config is None else json.dumps(config, ensure_ascii=False),
     )

@@ -50,15 +50,16 @@ PROMPT_COLUMNS = (
 )
 VERSION_COLUMNS = (
     *("id", "prompt_id", "version_number", "title"),
-    *("content", "change_note", "created_by", "created_at"),
+    *("content", "change_note", "created_by", "created_at", "kind", "config"),
 )
 TAG_COLUMNS = ("prompt_id", "tag_name")
-# What an export carries per prompt, in order; all but tags and labels are prompts columns.
+# What an export carries per prompt, in order; all but tags, labels, kind and config (those
+# of the current version) are prompts columns.
 EXPORT_FIELDS = (
     *("id", "name", "title", "content", "status", "version"),
-    *("tags", "labels", "metadata", "created_at", "updated_at"),
+    *("tags", "labels", "metadata", "created_at", "updated_at", "kind", "config"),
 )
-_EXPORTED = [name for name in EXPORT_FIELDS if name not in ("tags", "labels")]
+_EXPORTED = [n for n in EXPORT_FIELDS if n not in ("tags", "labels", "kind", "config")]
 TAGS: Table = PromptRow.metadata.tables["prompt_tags"]
 _IN_CHUNK = 500  # names per IN (...) list, well below SQLite's bound-parameter limit
 
@@ -98,6 +99,16 @@ _LABELS_JSON: ColumnElement[str] = (
     select(func.json_group_object(PromptLabelRow.label, PromptLabelRow.version_number))
     .where(PromptLabelRow.prompt_id == PromptRow.id)
     .scalar_subquery()
+)
+
+
+# The current version's kind and config (JSON text), for the export and the import.
+_CURRENT_VERSION = (PromptVersionRow.prompt_id == PromptRow.id) & (
+    PromptVersionRow.version_number == PromptRow.version
+)
+_KIND: ColumnElement[str] = select(PromptVersionRow.kind).where(_CURRENT_VERSION).scalar_subquery()
+_CONFIG_TEXT: ColumnElement[str] = (
+    select(type_coerce(PromptVersionRow.config, String)).where(_CURRENT_VERSION).scalar_subquery()
 )
 
 
@@ -296,7 +307,8 @@ class PromptRepository:
     # Bulk paths: SQLAlchemy Core executemany, several times faster than ORM units of work.
 
     def existing_by_names(self, names: Sequence[str]) -> dict[str, AnyRow]:
-        """Current state of the named prompts (deleted ones too), with their tags as JSON."""
+        """Current state of the named prompts (deleted ones too), with their tags as JSON and
+        their current version's kind and config (JSON text)."""
         found: dict[str, AnyRow] = {}
         for start in range(0, len(names), _IN_CHUNK):
             chunk = names[start : start + _IN_CHUNK]
@@ -305,6 +317,8 @@ class PromptRepository:
                 *(_attribute(name).label(name) for name in columns),
                 PromptRow.deleted_at,
                 tags_json().label("tags"),
+                _KIND.label("kind"),
+                _CONFIG_TEXT.label("config"),
             ).where(PromptRow.name.in_(chunk))
             found.update((row.name, row) for row in self.session.execute(query))
         return found
@@ -351,9 +365,15 @@ class PromptRepository:
         Values stay in stored form (ISO text, JSON text): an export only passes them on.
         With `as_json`, SQLite builds each prompt's JSON object itself (column `line`)."""
         stored = {name: type_coerce(_attribute(name), String) for name in _EXPORTED}
-        fields = {**stored, "tags": tags_json(), "labels": labels_json()}
+        fields = {
+            **stored,
+            "tags": tags_json(),
+            "labels": labels_json(),
+            "kind": _KIND,
+            "config": _CONFIG_TEXT,
+        }
         if as_json:
-            for name in ("tags", "labels", "metadata"):
+            for name in ("tags", "labels", "metadata", "config"):
                 fields[name] = func.json(fields[name])  # embed as JSON, not as a string
             pairs = [part for name in EXPORT_FIELDS for part in (name, fields[name])]
             columns = [func.json_object(*pairs).label("line")]

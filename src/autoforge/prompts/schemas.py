@@ -307,9 +307,17 @@ class ImportRecord(BaseModel):
     status: Status | None = None
     tags: list[str] | None = Field(default=None, max_length=domain.MAX_TAGS)
     metadata: Metadata | None = None
+    kind: Kind = Field(default="text", description=KIND_HELP)
+    config: Metadata | None = Field(default=None, description="unset: the current one stays")
 
     check_name = field_validator("name")(domain.validate_prompt_name)
     clean_tags = field_validator("tags")(_clean_tags)
+
+    @model_validator(mode="after")
+    def _chat_content(self) -> ImportRecord:
+        if self.kind == "chat":
+            domain.validate_chat_content(self.content)
+        return self
 
 
 class ImportReport(BaseModel):
