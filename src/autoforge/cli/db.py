@@ -78,3 +78,34 @@ def maintain(vacuum: bool = typer.Option(False, help="also VACUUM (rewrites the 
     finally:
         raw.close()
     typer.echo("ANALYZE done" + (", VACUUM done" if vacuum else ""))
+
+
+@app.command("slow-queries")
+def slow_queries(
+    limit: int = typer.Option(10, min=1, help="how many shapes to show"),
+    as_json: bool = typer.Option(False, "--json", help="one JSON object per shape"),
+) -> None:
+    """The statement shapes that cost the most time in all, from the slow statements every
+    process on this data dir kept (slower than SLOW_QUERY_MS; `<data dir>/slow_queries.jsonl`)."""
+    import json
+
+    from autoforge.config import Settings
+    from autoforge.observability.slow_queries import FILE_NAME, worst_shapes
+
+    path = Settings().data_dir / FILE_NAME
+    reports = worst_shapes(path, limit)
+    if as_json:
+        for report in reports:
+            typer.echo(json.dumps(report.as_json()))
+        return
+    if not reports:
+        typer.echo(f"no slow statements kept in {path}")
+        return
+    for rank, report in enumerate(reports, 1):
+        typer.echo(
+            f"{rank}. {report.count}x  total {report.total_ms:.1f} ms  mean {report.mean_ms:.1f} ms"
+            f"  max {report.max_ms:.1f} ms  table {report.table}"
+        )
+        typer.echo(f"   {report.shape}")
+        if report.top_caller:
+            typer.echo(f"   called from {report.top_caller}")

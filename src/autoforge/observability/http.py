@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from opentelemetry import context as otel_context
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from autoforge.observability import metrics, tracing
@@ -23,7 +24,9 @@ def route_template(scope: Scope) -> str:
     path = getattr(route, "path", None)
     if not isinstance(path, str):
         return UNMATCHED
-    return path or "/"
+    if isinstance(route, Mount):  # the web UI's files: one label for all of them
+        return f"{path}/{{path:path}}"
+    return path
 
 
 def _incoming_id(scope: Scope) -> str | None:

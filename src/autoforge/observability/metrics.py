@@ -16,7 +16,8 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
-from prometheus_client import Counter, Gauge, Histogram, values
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, values
+from prometheus_client.metrics import MetricWrapperBase
 
 CacheOutcome = Literal["hit", "miss", "eviction", "error"]
 OTHER = "other"
@@ -189,31 +190,21 @@ def job_finished(kind: str, outcome: str, seconds: float) -> None:
     JOB_DURATION.labels(kind=kind, outcome=outcome).observe(seconds)
 
 
-_OURS: tuple[Any, ...] = (
-    HTTP_DURATION,
-    DB_DURATION,
-    DB_QUERIES,
-    DB_SLOW_QUERIES,
-    DB_POOL_OPEN,
-    DB_POOL_CHECKED_OUT,
-    DB_POOL_CAPACITY,
-    CACHE_EVENTS,
-    LLM_CALLS,
-    LLM_TOKENS,
-    LLM_COST,
-    LLM_DURATION,
-    LLM_ERRORS,
-    JOB_DURATION,
-    SLO_STATE,
-    SLO_EVALUATIONS,
-    SLO_CHECK_SECONDS,
-)
-
-
 def multiprocess_directory() -> Path | None:
     """The directory the processes share, when this process is in multiprocess mode."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     return Path(directory) if directory else None
+
+
+def _ours() -> list[Any]:
+    """Every metric defined so far under our prefix, wherever it was defined."""
+    collectors = list(REGISTRY._collector_to_names.items())
+    return [
+        collector
+        for collector, names in collectors
+        if isinstance(collector, MetricWrapperBase)
+        and any(n.startswith("autoforge_") for n in names)
+    ]
 
 
 def use_directory(directory: Path) -> None:
@@ -226,7 +217,7 @@ def use_directory(directory: Path) -> None:
     """
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
-    for metric in _OURS:
+    for metric in _ours():
         if metric._labelnames:
             with metric._lock:
                 metric._metrics.clear()

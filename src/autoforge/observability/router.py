@@ -37,13 +37,28 @@ class _Scrape:
             yield from source.collect()
 
 
+class _Declared:
+    """Every metric this process defines, without samples: a metric no process has
+    reported yet is still listed (HELP and TYPE), so dashboards and alerts find it."""
+
+    def __init__(self, reported: CollectorRegistry) -> None:
+        self.reported = reported
+
+    def collect(self) -> Iterator[Metric]:
+        present = {family.name for family in self.reported.collect()}
+        for family in REGISTRY.collect():
+            if family.name.startswith("autoforge_") and family.name not in present:
+                yield Metric(family.name, family.documentation, family.type, family.unit)
+
+
 def exposition(container: Container) -> bytes:
+    database = DatabaseCollector(container.database)
     directory = metrics.multiprocess_directory()
-    if directory is not None:
-        shared = CollectorRegistry()
-        MultiProcessCollector(shared, path=str(directory))  # type: ignore[no-untyped-call]
-        return generate_latest(_Scrape(shared, DatabaseCollector(container.database)))
-    return generate_latest(_Scrape(REGISTRY, DatabaseCollector(container.database)))
+    if directory is None:
+        return generate_latest(_Scrape(REGISTRY, database))
+    shared = CollectorRegistry()
+    MultiProcessCollector(shared, path=str(directory))  # type: ignore[no-untyped-call]
+    return generate_latest(_Scrape(shared, _Declared(shared), database))
 
 
 def refusal(request: Request, container: Container) -> Response | None:
