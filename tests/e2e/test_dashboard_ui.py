@@ -31,6 +31,7 @@ def test_every_page_is_reachable_from_the_navigation(page: Page) -> None:
         ("Evaluations", "Evaluations"),
         ("Optimizations", "Optimizations"),
         ("Dashboard", "Dashboard"),
+        ("Traces", "Traces"),
     ]:
         page.get_by_role("navigation", name="main").get_by_role("link", name=name).click()
         expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
