@@ -16,6 +16,7 @@ from autoforge.cli import promptfoo as promptfoo_commands
 from autoforge.cli import prompts as prompt_commands
 from autoforge.cli import runs as run_commands
 from autoforge.cli import secrets as secret_commands
+from autoforge.cli import slos as slo_commands
 from autoforge.cli import templates as template_commands
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ app.add_typer(identity_commands.project_app, name="project")
 app.add_typer(identity_commands.key_app, name="key")
 app.add_typer(identity_commands.member_app, name="member")
 app.add_typer(secret_commands.app, name="secret")
+app.add_typer(slo_commands.app, name="slo")
 app.add_typer(promptfoo_commands.import_app, name="import")
 app.add_typer(promptfoo_commands.export_app, name="export")
 
