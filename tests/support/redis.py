@@ -23,12 +23,13 @@ class RedisServer:
             self.process.kill()
 
 
-def start_redis(workdir: Path) -> RedisServer:
+def start_redis(workdir: Path, port: int | None = None) -> RedisServer:
+    """On `port` to start one again where a stopped one listened (clients reconnect)."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed: `make test` installs it (apt)")
-    port = free_port()
-    log = (workdir / "redis.log").open("wb")
+    port = port or free_port()
+    log = (workdir / "redis.log").open("ab")
     process = subprocess.Popen(
         [
             binary,
