@@ -12,6 +12,7 @@ for whoever may read the dataset, and deleting the dataset leaves no copy behind
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import math
 import time
@@ -288,7 +289,8 @@ def _run_cases(run_case: _CaseRunner, plan: RunPlan, should_stop: Callable[[], b
                 case = next(waiting, None)
                 if case is None:
                     break
-                pending.add(pool.submit(run_case, case))
+                # In the job's context: its spans and log ids reach the case's model call.
+                pending.add(pool.submit(contextvars.copy_context().run, run_case, case))
             if not pending:
                 break
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -8,6 +8,7 @@ web framework or a database, even transitively (a test checks).
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -163,7 +164,9 @@ class Evaluator:
         self.meter.check()
         template = candidate.render()
         futures: list[Future[Scored]] = [
-            self._pool.submit(self._case_score, template, case) for case in cases
+            # In the job's context: its spans and log ids reach the case's model call.
+            self._pool.submit(contextvars.copy_context().run, self._case_score, template, case)
+            for case in cases
         ]
         done: list[Scored] = []
         stopped: SearchStopped | None = None

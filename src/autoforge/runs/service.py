@@ -53,7 +53,13 @@ def run_prompt(
     result = gateway.complete(
         call,
         cache=CachePolicy.BYPASS if request.no_cache else CachePolicy.AUTO,
-        trace=TraceContext(resolved.prompt_id, chosen.version, request.variables, project_id=owner),
+        trace=TraceContext(
+            resolved.prompt_id,
+            chosen.version,
+            request.variables,
+            project_id=owner,
+            prompt_name=resolved.name,
+        ),
     )
     record = result.record
     return RunResult(
