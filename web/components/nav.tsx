@@ -12,6 +12,7 @@ const LINKS = [
   { href: "/evaluations/", label: "Evaluations" },
   { href: "/optimizations/", label: "Optimizations" },
   { href: "/traces/", label: "Traces" },
+  { href: "/slos/", label: "SLOs" },
 ];
 
 export function Nav() {
