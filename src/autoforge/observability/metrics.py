@@ -215,6 +215,7 @@ def use_directory(directory: Path) -> None:
     knew its data dir, so the storage is picked again and those early samples are dropped.
     Emptying the directory is the caller's decision (`observability/process.py`).
     """
+    directory.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     for metric in _ours():
