@@ -91,11 +91,9 @@ def _loopback(request: Request) -> bool:
         return host == "localhost"
 
 
-@router.get(
-    "/metrics",
-    response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
-)
+# Not in the OpenAPI document: it is for Prometheus, not for API clients, and is
+# documented in docs/observability.md.
+@router.get("/metrics", response_class=Response, include_in_schema=False)
 def scrape(request: Request) -> Response:
     """Prometheus metrics of every process on this data dir (see docs/observability.md)."""
     container: Container = request.app.state.container
