@@ -104,7 +104,6 @@ def build_cache_backend(settings: Settings) -> CacheBackend:
             settings.cache_list_ttl_s,
             settings.cache_evaluation_ttl_s,
             settings.cache_template_list_ttl_s,
-            settings.cache_statistics_ttl_s,
         )
         return RedisBackend(
             settings.redis_url,

@@ -140,7 +140,6 @@ class Settings(BaseSettings):
     cache_list_ttl_s: float = Field(default=300.0, gt=0, description="prompt listings")
     cache_evaluation_ttl_s: float = Field(default=3600.0, gt=0, description="completed results")
     cache_template_list_ttl_s: float = Field(default=3600.0, gt=0)
-    cache_statistics_ttl_s: float = Field(default=1800.0, gt=0, description="the dashboard")
     cache_max_entries: int = Field(default=10_000, ge=1, description="in-process LRU bound")
     cache_redis_timeout_s: float = Field(default=0.25, gt=0, description="socket timeouts")
     cache_redis_retry_s: float = Field(default=2.0, gt=0, description="rest after a failure")

@@ -13,17 +13,21 @@ from prometheus_client import REGISTRY
 
 from autoforge.app import create_app
 from autoforge.bootstrap import Container
+from autoforge.db.tenancy import reading
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.evaluations.models import EvaluationRow
+from autoforge.evaluations.models import TestResultRow as ResultRow
 from autoforge.identity import service
-from autoforge.identity.caller import Caller, local_caller
+from autoforge.identity.caller import DEFAULT_PROJECT_ID, Caller, local_caller
 from autoforge.identity.schemas import KeyCreate, ProjectCreate
 
 API = "/api/v1"
 Headers = dict[str, str]
 
 
-def events(outcome: str) -> float:
+def events(outcome: str, cache: str = "prompts") -> float:
     value = REGISTRY.get_sample_value(
-        "autoforge_cache_events_total", {"cache": "prompts", "outcome": outcome}
+        "autoforge_cache_events_total", {"cache": cache, "outcome": outcome}
     )
     return value or 0.0
 
@@ -228,3 +232,87 @@ def test_a_prompt_another_project_shares_is_never_served_stale(
     assert private.status_code == 200, private.text
     assert by_name(client, "house-style", keys.sibling) == 404
     assert client.get(f"{API}/prompts/{prompt_id}", headers=keys.sibling).status_code == 404
+
+
+def test_template_listings_are_cached_and_follow_every_template_write(
+    client: TestClient,
+) -> None:
+    def listing() -> list[tuple[str, int]]:
+        response = client.get(f"{API}/templates")
+        assert response.status_code == 200, response.text
+        return [(t["name"], t["usage_count"]) for t in response.json()["items"]]
+
+    hits = events("hit", "templates")
+    assert listing() == listing() == []
+    assert events("hit", "templates") == hits + 1
+    created = client.post(
+        f"{API}/templates",
+        json={
+            "name": "hello",
+            "content": "Hello {{who}}",
+            "parameters": [{"name": "who", "type": "str"}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert listing() == [("hello", 0)]
+    rendered = client.post(
+        f"{API}/templates/{created.json()['id']}/render", json={"variables": {"who": "you"}}
+    )
+    assert rendered.status_code == 200, rendered.text
+    assert listing() == [("hello", 1)]
+    assert client.delete(f"{API}/templates/{created.json()['id']}").status_code == 204
+    assert listing() == []
+
+
+def test_results_are_kept_once_the_evaluation_completed_and_dropped_with_its_prompt(
+    file_container: Container, client: TestClient
+) -> None:
+    prompt_id = create(client, "graded")
+
+    def seed(uow: UnitOfWork) -> str:
+        evaluation = EvaluationRow(
+            project_id=uow.scope.project_id if uow.scope else "",
+            prompt_id=prompt_id,
+            prompt_version=1,
+            status="running",
+            provider="fake",
+            model="fake",
+        )
+        uow.session.add(evaluation)
+        uow.session.flush()
+        uow.session.add(
+            ResultRow(evaluation_id=evaluation.id, test_case_name="a", score=1.0, passed=True)
+        )
+        return evaluation.id
+
+    evaluation_id = file_container.database.run(seed, scope=reading(DEFAULT_PROJECT_ID))
+    url = f"{API}/evaluations/{evaluation_id}/results"
+
+    def add_case(name: str) -> None:
+        def work(uow: UnitOfWork) -> None:
+            uow.session.add(
+                ResultRow(evaluation_id=evaluation_id, test_case_name=name, score=0.0, passed=False)
+            )
+
+        file_container.database.run(work)
+
+    def cases() -> list[str]:
+        response = client.get(url)
+        assert response.status_code == 200, response.text
+        return [r["test_case_name"] for r in response.json()["items"]]
+
+    assert cases() == ["a"]
+    add_case("b")  # a running evaluation's results were not kept: the next read sees b
+    assert cases() == ["a", "b"]
+
+    def complete(uow: UnitOfWork) -> None:
+        row = uow.session.get(EvaluationRow, evaluation_id)
+        assert row is not None
+        row.status = "completed"
+
+    file_container.database.run(complete)
+    assert cases() == ["a", "b"]
+    add_case("c")  # behind the services' back: a completed evaluation's page is kept
+    assert cases() == ["a", "b"]
+    assert client.delete(f"{API}/prompts/{prompt_id}", params={"hard": "true"}).status_code == 204
+    assert client.get(url).status_code == 404

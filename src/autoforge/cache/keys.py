@@ -39,10 +39,6 @@ def evaluations(project_id: str) -> str:
     return f"evaluations:{project_id}"
 
 
-def statistics(project_id: str) -> str:
-    return f"statistics:{project_id}"
-
-
 def digest(*parts: object) -> str:
     """A short, fixed-length field for arbitrary arguments (filters, names, cursors)."""
     return hashlib.blake2b(orjson.dumps(parts, default=str), digest_size=16).hexdigest()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from autoforge.api.deps import ContainerDep, Principal, ReadUoW, WriteUoW
+from autoforge.api.deps import CallerDep, ContainerDep, Principal, ReadUoW, WriteUoW, scope_of
 from autoforge.api.downloads import download, download_responses
 from autoforge.api.responses import problems
 from autoforge.api.sse import progress_stream
@@ -102,8 +102,8 @@ def get_evaluation(evaluation_id: EvaluationId, uow: ReadUoW, owner: Principal) 
 def list_results(
     *,
     evaluation_id: EvaluationId,
-    uow: ReadUoW,
-    owner: Principal,
+    container: ContainerDep,
+    caller: CallerDep,
     passed: Annotated[bool | None, Query(description="only passed, or only failed cases")] = None,
     unsupported: Annotated[
         bool | None,
@@ -111,18 +111,19 @@ def list_results(
     ] = None,
     after: Annotated[str | None, Query(max_length=255, description="from `next_cursor`")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> ResultPage:
+) -> Response:
     """The per-case results committed so far, by test case name. `unsupported` per case
     says which cases make up the evaluation's `hallucination_rate`."""
-    return service.list_results(
-        uow,
-        owner,
+    page = service.cached_results(
+        container,
+        scope_of(caller),
         evaluation_id,
         passed=passed,
         unsupported=unsupported,
         after=after,
         limit=limit,
     )
+    return Response(content=page, media_type="application/json")
 
 
 @router.get(

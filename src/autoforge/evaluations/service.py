@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
+from autoforge.cache import keys as cache_keys
+from autoforge.cache.keys import CacheKey
+from autoforge.cache.reads import read_through
 from autoforge.datasets.service import ResolvedVersion, resolve_version
 from autoforge.db.base import new_id, utcnow
+from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import NotFoundError
 from autoforge.evaluations.domain import provider_of
@@ -195,6 +201,41 @@ def result_schema(row: TestResultRow) -> TestResult:
         error=row.error,
         unsupported=row.unsupported,
     )
+
+
+def cached_results(
+    container: Container,
+    scope: Scope,
+    evaluation_id: str,
+    *,
+    passed: bool | None,
+    unsupported: bool | None,
+    after: str | None,
+    limit: int,
+) -> bytes:
+    """`list_results` through the cache (the response body). Only a completed evaluation's
+    pages are kept: its results never change again. Deleting its prompt for good deletes
+    it too, so that invalidates these entries (`prompts.service.delete_prompt`)."""
+    key = CacheKey(
+        cache_keys.evaluations(scope.project_id),
+        cache_keys.digest("results", evaluation_id, passed, unsupported, after, limit),
+        container.settings.cache_evaluation_ttl_s,
+    )
+
+    def read(uow: UnitOfWork) -> tuple[BaseModel, bool]:
+        page = list_results(
+            uow,
+            scope.project_id,
+            evaluation_id,
+            passed=passed,
+            unsupported=unsupported,
+            after=after,
+            limit=limit,
+        )
+        row = EvaluationRepository(uow.session, scope.project_id).get(evaluation_id)
+        return page, row is not None and row.status == "completed"
+
+    return read_through(container.cache, container.database, scope, key, read)
 
 
 def list_results(

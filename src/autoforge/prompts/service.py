@@ -269,6 +269,7 @@ def delete_prompt(uow: UnitOfWork, owner: str, prompt_id: str, *, hard: bool = F
             raise NotFoundError(f"prompt {prompt_id} not found")
         repo.hard_delete(row)
         audit(uow, owner, "hard_delete", prompt_id, name=row.name)
+        uow.invalidate(cache_keys.evaluations(owner))  # its evaluations went with it
     else:
         row = live(repo, prompt_id).row
         row.deleted_at = utcnow()

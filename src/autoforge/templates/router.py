@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from autoforge.api.deps import Principal, ReadUoW, WriteUoW
+from autoforge.api.deps import CallerDep, ContainerDep, Principal, ReadUoW, WriteUoW, scope_of
 from autoforge.api.responses import problems
 from autoforge.prompts import domain as prompt_domain
 from autoforge.templates import service
@@ -35,16 +35,19 @@ def create_template(data: TemplateCreate, uow: WriteUoW, owner: Principal) -> Te
 
 @router.get("/templates", response_model=TemplatePage, responses=problems(422, 503))
 def list_templates(
-    uow: ReadUoW,
-    owner: Principal,
+    container: ContainerDep,
+    caller: CallerDep,
     category: Annotated[str | None, Query(max_length=64)] = None,
     cursor: Annotated[str | None, Query(max_length=500, description="from `next_cursor`")] = None,
     limit: Annotated[
         int, Query(ge=1, le=prompt_domain.MAX_PAGE_SIZE)
     ] = prompt_domain.DEFAULT_PAGE_SIZE,
-) -> TemplatePage:
+) -> Response:
     """List your templates, newest first, optionally in one category."""
-    return service.list_templates(uow, owner, category=category, cursor=cursor, limit=limit)
+    page = service.cached_templates(
+        container, scope_of(caller), category=category, cursor=cursor, limit=limit
+    )
+    return Response(content=page, media_type="application/json")
 
 
 @router.get("/templates/{template_id}", response_model=Template, responses=problems(404, 422, 503))

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 from autoforge.audit.log import record
+from autoforge.cache import keys as cache_keys
+from autoforge.cache.keys import CacheKey
+from autoforge.cache.reads import read_through
 from autoforge.db.base import utcnow
+from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, NotFoundError
 from autoforge.prompts.domain import Cursor
@@ -21,6 +27,9 @@ from autoforge.templates.schemas import (
     TemplatePage,
     TemplateUpdate,
 )
+
+if TYPE_CHECKING:
+    from autoforge.bootstrap import Container
 
 
 def to_schema(row: PromptTemplateRow) -> Template:
@@ -50,6 +59,9 @@ def _load(uow: UnitOfWork, owner: str, template_id: str) -> PromptTemplateRow:
 
 
 def _audit(uow: UnitOfWork, owner: str, action: str, row_id: str, **details: Any) -> None:
+    """Every template write (a render too: it counts a use) is audited here, so this is also
+    where the project's cached template listings are invalidated."""
+    uow.invalidate(cache_keys.templates(owner))
     record(
         uow.session,
         actor=owner,
@@ -84,6 +96,28 @@ def create_template(uow: UnitOfWork, owner: str, data: TemplateCreate) -> Templa
 
 def get_template(uow: UnitOfWork, owner: str, template_id: str) -> Template:
     return to_schema(_load(uow, owner, template_id))
+
+
+def cached_templates(
+    container: Container,
+    scope: Scope,
+    *,
+    category: str | None,
+    cursor: str | None,
+    limit: int,
+) -> bytes:
+    """`list_templates` through the cache (the response body)."""
+    key = CacheKey(
+        cache_keys.templates(scope.project_id),
+        cache_keys.digest("list", category, cursor, limit),
+        container.settings.cache_template_list_ttl_s,
+    )
+
+    def read(uow: UnitOfWork) -> tuple[BaseModel, bool]:
+        page = list_templates(uow, scope.project_id, category=category, cursor=cursor, limit=limit)
+        return page, True
+
+    return read_through(container.cache, container.database, scope, key, read)
 
 
 def list_templates(
