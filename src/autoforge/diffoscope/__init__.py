@@ -1,0 +1,1 @@
+"""The intent diffoscope: a prompt's requirements against an evaluation's outputs."""
