@@ -19,6 +19,7 @@ from autoforge.bootstrap import Container, bootstrap
 from autoforge.config import get_settings
 from autoforge.dashboard.router import router as dashboard_router
 from autoforge.datasets.router import router as datasets_router
+from autoforge.diffoscope.router import router as diffoscope_router
 from autoforge.evaluations.router import router as evaluations_router
 from autoforge.health.router import router as health_router
 from autoforge.identity.router import router as identity_router
@@ -110,6 +111,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(runs_router, responses=guarded())
     app.include_router(templates_router, responses=guarded())
     app.include_router(evaluations_router, responses=guarded())
+    app.include_router(diffoscope_router, responses=guarded())
     app.include_router(datasets_router, responses=guarded())
     app.include_router(promptfoo_router, responses=guarded())
     app.include_router(optimizations_router, responses=guarded())

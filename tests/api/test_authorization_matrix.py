@@ -83,6 +83,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("POST", "/api/v1/evaluations:compare"): V,
     ("GET", "/api/v1/evaluations/{evaluation_id}"): V,
     ("GET", "/api/v1/evaluations/{evaluation_id}/results"): V,
+    ("GET", "/api/v1/evaluations/{evaluation_id}/diffoscope"): V,
     ("GET", "/api/v1/evaluations/{evaluation_id}/events"): V,
     ("GET", "/api/v1/evaluations/{evaluation_id}/results:export"): V,
     ("GET", "/api/v1/datasets/{dataset_id}/versions/{version}/items:export"): V,
