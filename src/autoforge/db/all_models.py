@@ -10,6 +10,7 @@ from autoforge.llm import models as llm_models
 from autoforge.optimizations import models as optimization_models
 from autoforge.prompts import models as prompt_models
 from autoforge.secrets import models as secret_models
+from autoforge.similarity import models as similarity_models
 from autoforge.slos import models as slo_models
 from autoforge.worker import models as worker_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "optimization_models",
     "prompt_models",
     "secret_models",
+    "similarity_models",
     "slo_models",
     "worker_models",
 ]

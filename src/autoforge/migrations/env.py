@@ -22,12 +22,19 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """libSQL keeps each vector index in tables of its own (`<index>_shadow`, and
+    `libsql_vector_meta_shadow`); they belong to the index, not to the models."""
+    return not (type_ in ("table", "index") and name is not None and "_shadow" in name)
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=Base.metadata,
         render_as_batch=True,  # SQLite/libSQL alter tables by copy-and-rename
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
