@@ -6,6 +6,7 @@ call parent links; a job's log lines carry the id of the request that queued it.
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,8 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 from tests.support.cli import Cli
 from tests.support.fake_model import FakeModel
-from tests.support.server import served, server_env
+from tests.support.redis import RedisServer
+from tests.support.server import autoforge, served, server_env, with_fake
 
 MODEL = "fake/echo"
 COUNT = "autoforge_http_request_duration_seconds_count"
@@ -130,6 +132,67 @@ def test_two_servers_on_one_data_dir_report_the_sum_of_their_counts(tmp_path: Pa
     readable = Cli(tmp_path).ok("db", "slow-queries").stdout
     assert readable.startswith("1. ")
     assert "called from autoforge/" in readable
+
+
+def _sample(text: str, name: str, labels: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + "{") and labels in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def _evaluate(api: httpx.Client, request_id: str) -> str:
+    """Starts an evaluation of a new prompt on a new two-case dataset; its id."""
+    assert api.post(
+        "/api/v1/prompts", json={"name": "obs-prompt", "title": "t", "content": "Is {{x}}?"}
+    ).is_success
+    items = [{"input": {"x": "a"}, "expected": "a"}, {"input": {"x": "b"}, "expected": "b"}]
+    assert api.post("/api/v1/datasets", json={"name": "obs-data", "items": items}).is_success
+    started = api.post(
+        "/api/v1/evaluations",
+        json={"prompt_name": "obs-prompt", "dataset_name": "obs-data", "models": [MODEL]},
+        headers={"X-Request-ID": request_id},
+    )
+    assert started.status_code == 202, started.text
+    return str(started.json()["evaluations"][0]["id"])
+
+
+def test_a_celery_worker_s_jobs_show_in_the_server_s_metrics_and_carry_the_request_id(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    # SLOW_QUERY_MS=0: every statement is logged, so the job's own lines are sure to exist.
+    env = server_env(
+        tmp_path, REDIS_URL=redis_server.url, LLM_DEFAULT_MODEL=MODEL, SLOW_QUERY_MS="0"
+    )
+    with served(tmp_path, env, fake=FakeModel()) as base, httpx.Client(base_url=base) as api:
+        worker = subprocess.Popen(
+            [*autoforge(FakeModel()), "worker", "--concurrency", "1"],
+            env=with_fake(env, FakeModel()),
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / "worker.log").open("w"),
+        )
+        try:
+            evaluation = _evaluate(api, "queued-for-celery")
+            deadline = time.monotonic() + 120
+            while api.get(f"/api/v1/evaluations/{evaluation}").json()["status"] != "completed":
+                assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
+                time.sleep(0.1)
+            text = api.get("/metrics").text
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+    # The server ran no job (REDIS_URL set): what /metrics shows was counted by the worker.
+    done = 'kind="evaluation",outcome="completed"'
+    assert _sample(text, "autoforge_job_duration_seconds_count", done) == 1
+    ok = f'model="{MODEL}",provider="fake",status="ok"'
+    assert _sample(text, "autoforge_llm_calls_total", ok) >= 2
+    lines = [json.loads(line) for line in (tmp_path / "worker.log").read_text().splitlines()
+             if line.startswith("{")]  # fmt: skip
+    assert any(
+        line.get("job_id") and line.get("request_id") == "queued-for-celery" for line in lines
+    )
 
 
 def _one(spans: list[Span], name: str) -> list[Span]:
