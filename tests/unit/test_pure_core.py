@@ -19,6 +19,10 @@ PURE = (
     "autoforge.optimizations.operators",
     "autoforge.optimizations.run",
     "autoforge.datasets.sealing",
+    "autoforge.diffoscope.extract",
+    "autoforge.diffoscope.checks",
+    "autoforge.diffoscope.suggest",
+    "autoforge.diffoscope.llm_extract",
 )
 
 
