@@ -23,6 +23,8 @@ PURE = (
     "autoforge.diffoscope.checks",
     "autoforge.diffoscope.suggest",
     "autoforge.diffoscope.llm_extract",
+    "autoforge.style.genome",
+    "autoforge.style.domain",
 )
 
 

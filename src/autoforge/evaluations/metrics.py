@@ -5,10 +5,8 @@ Pure functions over plain values: nothing here touches a database, a web framewo
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autoforge.evaluations.assertions import CaseOutcome, Score
+from autoforge.style.genome import profile
 
 HALLUCINATION_THRESHOLD = 0.5
 
@@ -29,10 +28,10 @@ when where why how all any some each every more most other
 """
 _STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
-_PUNCTUATION = frozenset(string.punctuation)
-# Largest population standard deviation a quantity confined to 0..1 can have.
-_MAX_UNIT_STD = 0.5
+# A dataset is a classification dataset when every expected output is a label of at most
+# this many words and the labels are few (see `label_vocabulary`).
+LABEL_MAX_WORDS = 3
+MAX_LABELS = 20
 # Bootstrap resamples are drawn in blocks of at most this many indices to bound memory.
 _BOOTSTRAP_BLOCK = 1_000_000
 
@@ -103,52 +102,12 @@ def total_cost(costs_usd: Iterable[float]) -> float:
     return math.fsum(costs_usd)
 
 
-def _style_features(output: str) -> tuple[float, float, float, float, float]:
-    """(length, sentences, uppercase share, punctuation share, is JSON) of one output."""
-    text = output.strip()
-    sentences = len(_SENTENCE_END.findall(text))
-    if text and text[-1] not in ".!?":
-        sentences += 1  # trailing text without a full stop is a sentence too
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-    visible = [c for c in text if not c.isspace()]
-    punct = sum(c in _PUNCTUATION for c in visible) / len(visible) if visible else 0.0
-    try:
-        is_json = isinstance(json.loads(text), dict | list)
-    except ValueError:
-        is_json = False
-    return float(len(text)), float(sentences), upper, punct, float(is_json)
-
-
-def _relative_spread(values: np.ndarray[Any, np.dtype[np.float64]]) -> float:
-    mean = float(values.mean())
-    if mean == 0.0:
-        return 0.0
-    return min(1.0, float(values.std()) / mean)
-
-
 def style_consistency(outputs: Sequence[str]) -> float:
-    """How alike the outputs are in style, in 0..1 (1 = indistinguishable by these features).
-
-    Five features of each stripped output: character length; sentence count (runs of
-    . ! ? followed by whitespace or the end, plus one for trailing text without one);
-    uppercase share of letters; punctuation share of non-space characters; and 1 if the
-    output is a JSON object or array, else 0. Each feature's dispersion across outputs is
-    in 0..1: for the two counts, the coefficient of variation (population std / mean,
-    capped at 1; 0 when the mean is 0); for the three 0..1 quantities, population std / 0.5
-    (0.5 being the largest std such a quantity can have). The result is 1 minus the mean
-    of the five dispersions. Fewer than two outputs are trivially consistent (1.0).
-    """
+    """How alike the outputs are in style, in 0..1: the consistency of their style genome
+    (`autoforge.style.genome.profile`), so the evaluation's figure and the genome's are one
+    definition. Fewer than two outputs are trivially consistent (1.0)."""
     _require_cases(outputs, "style consistency")
-    if len(outputs) < 2:
-        return 1.0
-    features = np.array([_style_features(output) for output in outputs], dtype=float)
-    dispersions = [
-        _relative_spread(features[:, 0]),
-        _relative_spread(features[:, 1]),
-        *(min(1.0, float(features[:, k].std()) / _MAX_UNIT_STD) for k in (2, 3, 4)),
-    ]
-    return 1.0 - sum(dispersions) / len(dispersions)
+    return profile(outputs).consistency
 
 
 def content_tokens(text: str) -> set[str]:
@@ -167,37 +126,82 @@ def _strings_in(value: Any) -> Iterable[str]:
         yield str(value)
 
 
-def unsupported_share(outcome: CaseOutcome) -> float:
-    """Share of the output's distinct content tokens found in neither the inputs nor expected."""
+def _label(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def label_vocabulary(expected: Sequence[str | None]) -> frozenset[str] | None:
+    """The labels of a classification dataset, or None when the dataset is not one.
+
+    A dataset is a classification dataset when every case has an expected output, each
+    expected output is a label of 1 to `LABEL_MAX_WORDS` words, and there are few distinct
+    labels: at most `MAX_LABELS` and at most half the cases (or 2), so labels repeat.
+    Labels compare lower-cased, as their words only (`Positive.` is `positive`)."""
+    if not expected or any(value is None for value in expected):
+        return None
+    labels = {_label(value or "") for value in expected}
+    if any(not 1 <= len(label.split()) <= LABEL_MAX_WORDS for label in labels):
+        return None
+    if len(labels) > min(MAX_LABELS, max(2, len(expected) // 2)):
+        return None
+    return frozenset(labels)
+
+
+def is_short_answer(output: str, labels: frozenset[str]) -> bool:
+    """Whether an output is label-sized: no more content tokens than the longest label has,
+    plus one (`Sentiment: negative`, ` 5/5`, `neutral`). Such an answer makes no claim: it is
+    right or wrong, which accuracy counts."""
+    longest = max(len(content_tokens(label)) for label in labels)
+    return len(content_tokens(output)) <= longest + 1
+
+
+def unsupported_share(outcome: CaseOutcome, labels: frozenset[str] | None = None) -> float:
+    """Share of the output's distinct content tokens found in none of the inputs, the
+    expected output and (for a classification dataset) its labels."""
     said = content_tokens(outcome.output)
     if not said:
         return 0.0
-    sources = [*_strings_in(outcome.inputs), outcome.expected or ""]
+    sources = [*_strings_in(outcome.inputs), outcome.expected or "", *(labels or ())]
     supported = set().union(*(content_tokens(source) for source in sources))
     return len(said - supported) / len(said)
 
 
-def is_hallucination(case: ScoredCase, *, threshold: float = HALLUCINATION_THRESHOLD) -> bool:
+def is_hallucination(
+    case: ScoredCase,
+    *,
+    threshold: float = HALLUCINATION_THRESHOLD,
+    labels: frozenset[str] | None = None,
+) -> bool:
     """Whether one case's output is flagged as unsupported (see `hallucination_rate`)."""
     if case.score.unsupported is not None:
         return case.score.unsupported
-    return unsupported_share(case.outcome) > threshold
+    if labels is not None and is_short_answer(case.outcome.output, labels):
+        return False
+    return unsupported_share(case.outcome, labels) > threshold
 
 
 def hallucination_rate(
-    cases: Sequence[ScoredCase], *, threshold: float = HALLUCINATION_THRESHOLD
+    cases: Sequence[ScoredCase],
+    *,
+    threshold: float = HALLUCINATION_THRESHOLD,
+    labels: frozenset[str] | None = None,
 ) -> float:
-    """Share of cases whose output is flagged as unsupported, in 0..1.
+    """Share of cases whose output makes claims their sources do not support, in 0..1.
 
-    A case is flagged by the judge when an assertion (the LLM judge) said whether the output
-    is supported (`Score.unsupported` not None). Otherwise the reference check applies: the
-    output's distinct content tokens (lower-cased words and numbers, English function words
-    removed) are compared with those of the case's input variables and expected output, and
-    the case is flagged when the share of output tokens found in neither is strictly above
-    `threshold` (default 0.5). An output with no content tokens is never flagged.
+    A hallucination is content the model made up, not a wrong answer. A case is flagged by
+    the judge when an assertion (the LLM judge) said whether the output is supported
+    (`Score.unsupported` not None). Otherwise the reference check applies: the output's
+    distinct content tokens (lower-cased words and numbers, English function words
+    removed) are compared with those of the case's input variables, its expected output
+    and, on a classification dataset (`label_vocabulary`), every label; the case is
+    flagged when the share of output tokens found in none is strictly above `threshold`
+    (default 0.5). An output with no content tokens is never flagged, and on a
+    classification dataset neither is a label-sized answer (`is_short_answer`): a wrong or
+    malformed label (`negative` for `positive`, ` 5/5`) is an error that accuracy counts.
     """
     _require_cases(cases, "a hallucination rate")
-    return sum(is_hallucination(case, threshold=threshold) for case in cases) / len(cases)
+    flagged = sum(is_hallucination(case, threshold=threshold, labels=labels) for case in cases)
+    return flagged / len(cases)
 
 
 def summarize(cases: Sequence[ScoredCase]) -> EvaluationSummary:
@@ -207,7 +211,9 @@ def summarize(cases: Sequence[ScoredCase]) -> EvaluationSummary:
         cases=len(cases),
         overall_score=mean_score([case.score.value for case in cases]),
         accuracy=pass_rate([case.score.passed for case in cases]),
-        hallucination_rate=hallucination_rate(cases),
+        hallucination_rate=hallucination_rate(
+            cases, labels=label_vocabulary([case.outcome.expected for case in cases])
+        ),
         style_consistency=style_consistency([case.outcome.output for case in cases]),
         total_cost_usd=total_cost(case.outcome.cost_usd for case in cases),
         latency_ms=latency_percentiles([case.outcome.latency_ms for case in cases]),

@@ -27,7 +27,12 @@ from autoforge.db.base import utcnow
 from autoforge.errors import NotFoundError, ValidationFailed, describe_failure
 from autoforge.evaluations.assertions import AssertionSet, CaseOutcome, Score
 from autoforge.evaluations.domain import EvaluationCompleted, as_chat
-from autoforge.evaluations.metrics import ScoredCase, is_hallucination, summarize
+from autoforge.evaluations.metrics import (
+    ScoredCase,
+    is_hallucination,
+    label_vocabulary,
+    summarize,
+)
 from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.evaluations.repository import CaseRecord, EvaluationRepository
 from autoforge.evaluations.tools import scoring_tools
@@ -78,6 +83,8 @@ class RunPlan:
     cases: list[Case]
     project_id: str | None = None
     kind: str = "text"  # a chat version's `template` is its JSON list of messages
+    # The dataset's labels when it is a classification dataset (`metrics.label_vocabulary`).
+    labels: frozenset[str] | None = None
 
     @property
     def assertions(self) -> AssertionSet:
@@ -135,6 +142,7 @@ def _plan(uow: UnitOfWork, row: EvaluationRow, vault: VaultSource) -> RunPlan:
     done = repo.done_case_names(row.id)
     fields = frozenset(repo.sensitive_fields(row.dataset_version_id))
     key = open_vault(vault) if fields else None
+    items = repo.items(row.dataset_version_id)
     cases = [
         Case(
             item.name,
@@ -142,7 +150,7 @@ def _plan(uow: UnitOfWork, row: EvaluationRow, vault: VaultSource) -> RunPlan:
             item.expected,
             fields,
         )
-        for item in repo.items(row.dataset_version_id)
+        for item in items
         if item.name not in done
     ]
     return RunPlan(
@@ -155,6 +163,7 @@ def _plan(uow: UnitOfWork, row: EvaluationRow, vault: VaultSource) -> RunPlan:
         cases,
         project_id=row.project_id,
         kind=kind,
+        labels=label_vocabulary([item.expected for item in items]),
     )
 
 
@@ -192,7 +201,7 @@ class _CaseRunner:
         try:
             result = self._call(case)
         except (ModelCallError, ValidationFailed) as exc:
-            return _failed(case, None, exc, _ms_since(started))
+            return _failed(case, None, exc, _ms_since(started), self.plan.labels)
         call = result.record
         outcome = CaseOutcome(
             result.text, case.expected, case.inputs, call.latency_ms, call.cost_usd
@@ -200,8 +209,9 @@ class _CaseRunner:
         try:
             score = self.assertions.score(outcome, self.tools)
         except ModelCallError as exc:  # the judge model failed
-            return _failed(case, result, exc, _ms_since(started))
-        return _record(case, result, score, is_hallucination(ScoredCase(outcome, score)))
+            return _failed(case, result, exc, _ms_since(started), self.plan.labels)
+        flagged = is_hallucination(ScoredCase(outcome, score), labels=self.plan.labels)
+        return _record(case, result, score, flagged)
 
     def _call(self, case: Case) -> CallResult:
         # Inputs the prompt does not use are ignored: a dataset may serve several prompts.
@@ -250,7 +260,13 @@ def _record(case: Case, result: CallResult, score: Score, unsupported: bool) -> 
     )
 
 
-def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: float) -> CaseRecord:
+def _failed(
+    case: Case,
+    result: CallResult | None,
+    exc: Exception,
+    elapsed: float,
+    labels: frozenset[str] | None,
+) -> CaseRecord:
     """A case whose model call (or judge) failed after the gateway's retries: it scores 0."""
     error = describe_failure(exc)
     call = result.record if result is not None else None
@@ -258,7 +274,7 @@ def _failed(case: Case, result: CallResult | None, exc: Exception, elapsed: floa
     # No judge verdict: the hallucination rate counts the case by the reference check on
     # whatever output it has (no output is never flagged), and the stored flag says the same.
     outcome = CaseOutcome(output or "", case.expected, case.inputs)
-    unsupported = is_hallucination(ScoredCase(outcome, Score(0.0, False, error)))
+    unsupported = is_hallucination(ScoredCase(outcome, Score(0.0, False, error)), labels=labels)
     return CaseRecord(
         test_case_name=case.name,
         input=case.stored_inputs,

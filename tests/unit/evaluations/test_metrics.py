@@ -11,6 +11,8 @@ from autoforge.evaluations.metrics import (
     ScoredCase,
     content_tokens,
     hallucination_rate,
+    is_short_answer,
+    label_vocabulary,
     latency_percentiles,
     mean_score,
     paired_bootstrap,
@@ -20,6 +22,7 @@ from autoforge.evaluations.metrics import (
     total_cost,
     unsupported_share,
 )
+from autoforge.style.genome import profile
 
 
 def scored(
@@ -75,19 +78,26 @@ def test_style_consistency_ranks_alike_above_mixed_outputs() -> None:
     assert 0.0 <= mixed < 0.6
 
 
-def test_style_consistency_half_json_half_text_costs_a_full_feature() -> None:
-    outputs = ['{"a": 1}', '{"a": 2}', "plain text", "other text"]
-    # length 8,8,10,10: CV 1/9; punctuation 5/7,5/7,0,0: std (5/14) / 0.5; JSON 1,1,0,0: 1.0
-    expected = 1 - (1 / 9 + 0 + 0 + (5 / 14) / 0.5 + 1.0) / 5
+def test_style_consistency_half_json_half_text_costs_a_full_gene() -> None:
+    outputs = ['{"a": 1}', '{"a": 2}', "plain text", "clean text"]
+    # Of the 14 genes, five vary. chars 8,8,10,10: CV 1/9; words and words per sentence
+    # 1,1,2,2: CV 1/3 each; punctuation 5/7,5/7,0,0: std (5/14) / 0.5; JSON 1,1,0,0: 1.0.
+    # Reading grade is 0 for all (one-syllable words clip at 0).
+    expected = 1 - (1 / 9 + 1 / 3 + 1 / 3 + (5 / 14) / 0.5 + 1.0) / 14
     assert style_consistency(outputs) == pytest.approx(expected)
 
 
 def test_style_consistency_formula_on_a_hand_computed_pair() -> None:
-    # "ab" -> length 2, 1 sentence, 0 upper, 0 punct, not JSON
-    # "ABCD." -> length 5, 1 sentence, upper 1.0, punct 0.2, not JSON
-    # length CV: std 1.5 / mean 3.5; upper: std 0.5 / 0.5 = 1; punct: std 0.1 / 0.5 = 0.2
-    expected = 1 - (1.5 / 3.5 + 0 + 1.0 + 0.2 + 0) / 5
+    # "ab" -> 2 chars, 0 uppercase, 0 punctuation; "ABCD." -> 5 chars, uppercase 1.0,
+    # punctuation 0.2; both one word in one sentence, grade 0 (one syllable).
+    # chars CV: std 1.5 / mean 3.5; uppercase: std 0.5 / 0.5 = 1; punctuation: 0.1 / 0.5 = 0.2
+    expected = 1 - (1.5 / 3.5 + 1.0 + 0.2) / 14
     assert style_consistency(["ab", "ABCD."]) == pytest.approx(expected)
+
+
+def test_style_consistency_is_the_genomes_consistency() -> None:
+    outputs = ["Sure! You'll love it.", "# Title\n- one\n- two", '{"k": 1}', "Perhaps."]
+    assert style_consistency(outputs) == profile(outputs).consistency
 
 
 def test_content_tokens_drop_function_words_and_keep_numbers() -> None:
@@ -129,6 +139,58 @@ def test_the_judges_flag_overrides_the_reference_check() -> None:
     assert hallucination_rate([cases[1]]) == 0.0
 
 
+def test_label_vocabulary_recognizes_a_classification_dataset() -> None:
+    sentiment = ["positive", "Negative.", "positive", "negative"]
+    assert label_vocabulary(sentiment) == {"positive", "negative"}
+    assert label_vocabulary(["very positive", "neutral", "neutral", "very positive"]) == {
+        "very positive",
+        "neutral",
+    }
+    assert label_vocabulary(["Lisbon", "Paris", "Rome", "Oslo"]) is None  # no label repeats
+    assert label_vocabulary(["positive", None]) is None  # a case without an expected output
+    assert label_vocabulary(["a long expected answer here", "a long expected answer here"]) is None
+    assert label_vocabulary([]) is None
+
+
+def test_a_short_answer_is_at_most_one_content_token_longer_than_the_longest_label() -> None:
+    labels = frozenset({"positive", "negative"})
+    assert is_short_answer(" 5/5", labels)
+    assert is_short_answer("Sentiment: negative", labels)
+    assert not is_short_answer("Spielberg directed this lovely film", labels)
+
+
+def classification_cases(outputs: list[str]) -> list[ScoredCase]:
+    """Sentiment cases built so that the expected label is known: even cases positive."""
+    labels = ["positive" if i % 2 == 0 else "negative" for i in range(len(outputs))]
+    return [
+        scored(out, 0.0, passed=out.strip() == label, expected=label, text=f"review number {i}")
+        for i, (out, label) in enumerate(zip(outputs, labels, strict=True))
+    ]
+
+
+def test_wrong_labels_on_a_classification_dataset_are_errors_not_hallucinations() -> None:
+    ratings = classification_cases([" 5/5"] * 14)  # the issue's case: a rating, not a label
+    swapped = classification_cases(["negative", "positive"] * 7)  # every label wrong
+    # Without the labels every "5" is unsupported but the one in "review number 5": 93 %.
+    assert hallucination_rate(ratings) == 13 / 14
+    assert summarize(ratings).hallucination_rate == 0.0
+    assert summarize(ratings).accuracy == 0.0
+    assert summarize(swapped).hallucination_rate == 0.0
+    assert summarize(swapped).accuracy == 0.0
+
+
+def test_invented_content_on_a_classification_dataset_is_a_hallucination() -> None:
+    outputs = ["positive", "negative", "Spielberg directed this lovely Oscar film", "negative"]
+    cases = classification_cases(outputs)
+    summary = summarize(cases)
+    assert summary.hallucination_rate == 0.25  # only the invented director and award
+    assert summary.accuracy == 0.75
+    # A label word inside a longer answer is supported by the label vocabulary.
+    labels = label_vocabulary([c.outcome.expected for c in cases])
+    grounded = scored("review negative number", expected="positive", text="review number 1")
+    assert hallucination_rate([grounded], labels=labels) == 0.0
+
+
 def test_summarize_combines_every_aggregate() -> None:
     cases = [
         scored("positive", 1.0, expected="positive", latency_ms=10.0, cost_usd=0.001),
@@ -140,7 +202,9 @@ def test_summarize_combines_every_aggregate() -> None:
     assert summary.cases == 2
     assert summary.overall_score == 0.625
     assert summary.accuracy == 0.5
-    assert summary.hallucination_rate == 0.5  # "negative" appears in neither input nor expected
+    # A classification dataset (label "positive"): "negative" is a wrong label, an error that
+    # accuracy counts, not a hallucination.
+    assert summary.hallucination_rate == 0.0
     assert summary.style_consistency == 1.0
     assert summary.total_cost_usd == pytest.approx(0.003)
     assert summary.latency_ms.p50 == 20.0
