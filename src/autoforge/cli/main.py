@@ -8,6 +8,7 @@ import typer
 
 from autoforge.cli import datasets as dataset_commands
 from autoforge.cli import db as db_commands
+from autoforge.cli import diffoscope as diffoscope_command
 from autoforge.cli import doctor as doctor_command
 from autoforge.cli import evaluations as evaluation_commands
 from autoforge.cli import identity as identity_commands
@@ -32,6 +33,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(prompt_commands.app, name="prompt")
 app.add_typer(template_commands.app, name="template")
 app.add_typer(dataset_commands.app, name="dataset")
+evaluation_commands.app.command("diffoscope")(diffoscope_command.diffoscope)
 app.add_typer(evaluation_commands.app, name="eval")
 app.add_typer(optimization_commands.app, name="optimize")
 app.add_typer(run_commands.models_app, name="models")
