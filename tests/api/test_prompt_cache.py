@@ -316,3 +316,29 @@ def test_results_are_kept_once_the_evaluation_completed_and_dropped_with_its_pro
     assert cases() == ["a", "b"]
     assert client.delete(f"{API}/prompts/{prompt_id}", params={"hard": "true"}).status_code == 204
     assert client.get(url).status_code == 404
+
+
+def test_the_langfuse_fetch_is_cached_and_sees_a_label_moved_through_either_api(
+    client: TestClient,
+) -> None:
+    prompt_id = create(client, "greet")
+    edit(client, prompt_id, "greet v2", 1)
+    label(client, prompt_id, 1)
+
+    def fetched() -> Any:
+        response = client.get("/api/public/v2/prompts/greet")  # `production` by default
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["version"], body["prompt"], body["labels"]
+
+    assert fetched() == (1, "greet v1", ["production"])
+    hits = events("hit")
+    assert fetched() == (1, "greet v1", ["production"])
+    assert events("hit") == hits + 1
+    moved = client.patch(
+        "/api/public/v2/prompts/greet/versions/2", json={"newLabels": ["production"]}
+    )
+    assert moved.status_code == 200, moved.text
+    assert fetched() == (2, "greet v2", ["latest", "production"])
+    label(client, prompt_id, 1)
+    assert fetched() == (1, "greet v1", ["production"])

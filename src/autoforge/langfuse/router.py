@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from autoforge.api.deps import CallerDep, Principal, ReadUoW, WriteUoW
+from autoforge.api.deps import CallerDep, ContainerDep, Principal, ReadUoW, WriteUoW, scope_of
 from autoforge.api.responses import problems
 from autoforge.langfuse import service
 from autoforge.langfuse.repository import Listing
@@ -74,14 +74,15 @@ def create_prompt(data: LangfusePromptCreate, uow: WriteUoW, owner: Principal) -
 def get_prompt(
     *,
     name: PromptName,
-    uow: ReadUoW,
-    owner: Principal,
+    container: ContainerDep,
+    caller: CallerDep,
     version: VersionQuery = None,
     label: LabelQuery = None,
     resolve: Annotated[bool | None, Query(description="accepted; nothing to resolve")] = None,
-) -> LangfusePrompt:
+) -> Response:
     """One version: by `version`, by `label`, else the one labelled `production`."""
-    return service.get_prompt(uow, owner, name, version=version, label=label)
+    body = service.cached_prompt(container, scope_of(caller), name, version=version, label=label)
+    return Response(content=body, media_type="application/json")
 
 
 @router.patch(

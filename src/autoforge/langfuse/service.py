@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from autoforge.cache import keys as cache_keys
+from autoforge.cache.keys import CacheKey
+from autoforge.cache.reads import read_through
+from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ConflictError, NotFoundError, ValidationFailed
 from autoforge.identity.caller import Caller
@@ -34,6 +38,9 @@ from autoforge.prompts.repository import PromptRepository, PromptView
 
 DEFAULT_LABEL = "production"
 M = TypeVar("M", bound=BaseModel)
+
+if TYPE_CHECKING:
+    from autoforge.bootstrap import Container
 
 
 def _ours(model: type[M], **fields: Any) -> M:
@@ -84,6 +91,25 @@ def get_prompt(
         label = DEFAULT_LABEL
     resolved = versions.resolve_by_name(uow, owner, name, label=label)
     return _prompt(uow, owner, resolved.prompt_id, version or resolved.version)
+
+
+def cached_prompt(
+    container: Container, scope: Scope, name: str, *, version: int | None, label: str | None
+) -> bytes:
+    """`get_prompt` through the prompt cache (the response body): the Langfuse SDKs' fetch,
+    invalidated by every prompt write like our own by-name route (`prompts/cached.py`)."""
+    key = CacheKey(
+        cache_keys.prompts(scope.project_id),
+        cache_keys.digest("langfuse", name, version, label),
+        container.settings.cache_prompt_ttl_s,
+    )
+
+    def read(uow: UnitOfWork) -> tuple[BaseModel, bool]:
+        prompt = get_prompt(uow, scope.project_id, name, version=version, label=label)
+        view = PromptRepository(uow.session, scope.project_id).view_by_name(name)
+        return prompt, view is not None and view.row.project_id == scope.project_id
+
+    return read_through(container.cache, container.database, scope, key, read)
 
 
 def _live_by_name(repo: PromptRepository, name: str) -> PromptView:
