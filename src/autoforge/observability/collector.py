@@ -66,9 +66,9 @@ def _read(
     session = uow.session
     now = utcnow()
     by_kind = select(JobRow.kind, func.count()).group_by(JobRow.kind)
-    queued = dict(session.execute(by_kind.where(JobRow.status == "queued")).tuples().all())
+    queued: dict[str, int] = dict(session.execute(by_kind.where(JobRow.status == "queued")).all())
     live = (JobRow.status == "running") & (JobRow.lease_expires_at >= now)
-    running = dict(session.execute(by_kind.where(live)).tuples().all())
+    running: dict[str, int] = dict(session.execute(by_kind.where(live)).all())
     unpublished = StoredEventRow.published_at.is_(None)
     pending, oldest = session.execute(
         select(func.count(), func.min(StoredEventRow.occurred_at)).where(unpublished)
