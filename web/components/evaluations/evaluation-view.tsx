@@ -58,7 +58,17 @@ export function EvaluationView({ id }: { id: string }) {
 
   return (
     <div className="space-y-6">
-      <PageTitle>Evaluation {shortId(data.id)}</PageTitle>
+      <PageTitle
+        actions={
+          data.progress.done > 0 && (
+            <Link href={`/evaluations/diffoscope/?id=${data.id}`} className="text-sm text-slate-600 underline">
+              Intent diffoscope
+            </Link>
+          )
+        }
+      >
+        Evaluation {shortId(data.id)}
+      </PageTitle>
       <Overview evaluation={data} />
       {data.status === "failed" && (
         <ErrorMessage error={`This evaluation failed: ${data.error ?? "no reason was recorded"}`} />
