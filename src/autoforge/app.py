@@ -36,6 +36,7 @@ from autoforge.runs.router import router as runs_router
 from autoforge.secrets.router import router as secrets_router
 from autoforge.slos.router import router as slos_router
 from autoforge.slos.scheduler import SLOScheduler
+from autoforge.style.router import router as style_router
 from autoforge.telemetry.router import router as telemetry_router
 from autoforge.templates.router import router as templates_router
 from autoforge.worker.inprocess import InProcessWorker
@@ -120,6 +121,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(session_router)
     app.include_router(secrets_router, responses=guarded())
     app.include_router(slos_router, responses=guarded())
+    app.include_router(style_router, responses=guarded())
     app.include_router(telemetry_router, responses=guarded())
     app.include_router(langfuse_router, responses=guarded())
     web_ui.mount(app, settings.autoforge_web_dir)

@@ -85,6 +85,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/evaluations/{evaluation_id}/results"): V,
     ("GET", "/api/v1/evaluations/{evaluation_id}/diffoscope"): V,
     ("GET", "/api/v1/evaluations/{evaluation_id}/events"): V,
+    ("GET", "/api/v1/evaluations/{evaluation_id}/genome"): V,
+    ("GET", "/api/v1/prompts/{prompt_id}/genome"): V,
     ("GET", "/api/v1/evaluations/{evaluation_id}/results:export"): V,
     ("GET", "/api/v1/datasets/{dataset_id}/versions/{version}/items:export"): V,
     ("POST", "/api/v1/datasets"): M,

@@ -40,6 +40,7 @@ from autoforge.llm.errors import ModelCallError
 from autoforge.llm.types import CachePolicy, CallResult, CompletionRequest, TraceContext, masked
 from autoforge.runs.messages import render_version
 from autoforge.secrets.keys import vault_of
+from autoforge.style.service import check_drift
 from autoforge.worker.jobs import JobInterrupted
 from autoforge.worker.targets import failure_marker
 
@@ -358,6 +359,7 @@ def _complete(uow: UnitOfWork, evaluation_id: str, results: Sequence[TestResultR
             cache_hits=row.cache_hits,
         )
     )
+    check_drift(uow, row, [r.output or "" for r in results])
 
 
 def _store_summary(row: EvaluationRow, cases: Sequence[ScoredCase]) -> None:

@@ -114,8 +114,18 @@ class Evaluation(BaseModel):
     progress: Progress
     overall_score: float | None
     accuracy_score: float | None
-    hallucination_rate: float | None
-    style_consistency: float | None
+    hallucination_rate: float | None = Field(
+        description="share of cases whose output makes claims their sources do not support "
+        "(docs/style-genome.md#hallucination-rate): the LLM judge's verdict or, without one, "
+        "the reference check (over half of the output's content words found in neither the "
+        "inputs, the expected output nor, on a classification dataset, the labels). A wrong "
+        "or malformed label-sized answer on a classification dataset is an error counted by "
+        "accuracy, not a hallucination"
+    )
+    style_consistency: float | None = Field(
+        description="the consistency of the outputs' style genome, in 0..1 "
+        "(`GET /evaluations/{id}/genome`, docs/style-genome.md)"
+    )
     latency_p50_ms: float | None
     latency_p95_ms: float | None
     total_cost_usd: float
@@ -154,8 +164,9 @@ class TestResult(BaseModel):
     error: str | None
     unsupported: bool | None = Field(
         description="flagged as unsupported, i.e. counted in `hallucination_rate`: by the LLM "
-        "judge's verdict or, without one, by the reference check against the input and "
-        "expected output; null: not checked (recorded before flags were stored)"
+        "judge's verdict or, without one, by the reference check against the input, the "
+        "expected output and (on a classification dataset) the labels, where a label-sized "
+        "answer is never flagged; null: not checked (recorded before flags were stored)"
     )
 
 
