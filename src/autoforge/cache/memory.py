@@ -46,7 +46,7 @@ class InProcessBackend:
             return "-"
         try:
             st = os.stat(self.stamp_file)
-        except FileNotFoundError:
+        except OSError:  # not made yet (or unreadable: then invalidations are logged)
             return "none"
         return f"{st.st_ino}.{st.st_mtime_ns}.{st.st_size}"
 
