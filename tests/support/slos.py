@@ -86,7 +86,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the http.server spelling)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 got = Received({k.lower(): v for k, v in self.headers.items()}, body)
                 with receiver._arrived:
