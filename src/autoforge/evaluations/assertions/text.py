@@ -121,22 +121,27 @@ class LengthAssertion(AssertionBase):
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
-        if self.min_chars is None and self.max_chars is None:
-            raise ValueError("length needs min_chars, max_chars or both")
-        if (
-            self.min_chars is not None
-            and self.max_chars is not None
-            and self.min_chars > self.max_chars
-        ):
-            raise ValueError("min_chars must not exceed max_chars")
+        check_bounds("length", "chars", self.min_chars, self.max_chars)
         return self
 
     def score(self, case: CaseOutcome, tools: ScoringTools) -> Score:
-        n = len(case.output)
-        if self.min_chars is not None and n < self.min_chars:
-            return Score(n / self.min_chars, False, f"{n} chars, below min {self.min_chars}")
-        if self.max_chars is not None and n > self.max_chars:
-            return Score(self.max_chars / n, False, f"{n} chars, above max {self.max_chars}")
-        low = self.min_chars if self.min_chars is not None else 0
-        high = self.max_chars if self.max_chars is not None else "inf"
-        return Score(1.0, True, f"{n} chars, within [{low}, {high}]")
+        return within_bounds(len(case.output), "chars", self.min_chars, self.max_chars)
+
+
+def check_bounds(kind: str, unit: str, low: int | None, high: int | None) -> None:
+    """At least one bound, and not an empty range (a validator's check)."""
+    if low is None and high is None:
+        raise ValueError(f"{kind} needs min_{unit}, max_{unit} or both")
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"min_{unit} must not exceed max_{unit}")
+
+
+def within_bounds(n: int, unit: str, low: int | None, high: int | None) -> Score:
+    """`n` against [low, high]. Outside, the value decays with the distance (low/n too
+    short, high/n too long) so an optimizer can see "closer", while `passed` stays strict."""
+    if low is not None and n < low:
+        return Score(n / low, False, f"{n} {unit}, below min {low}")
+    if high is not None and n > high:
+        return Score(high / n, False, f"{n} {unit}, above max {high}")
+    shown_high = "inf" if high is None else high
+    return Score(1.0, True, f"{n} {unit}, within [{low or 0}, {shown_high}]")

@@ -16,6 +16,7 @@ from autoforge.evaluations.assertions.base import (
     preview,
     reference_of,
 )
+from autoforge.evaluations.assertions.text import check_bounds, within_bounds
 
 Needles = list[str]
 
@@ -121,22 +122,8 @@ class WordCountAssertion(AssertionBase):
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
-        if self.min_words is None and self.max_words is None:
-            raise ValueError("word_count needs min_words, max_words or both")
-        if (
-            self.min_words is not None
-            and self.max_words is not None
-            and self.min_words > self.max_words
-        ):
-            raise ValueError("min_words must not exceed max_words")
+        check_bounds("word_count", "words", self.min_words, self.max_words)
         return self
 
     def score(self, case: CaseOutcome, tools: ScoringTools) -> Score:
-        n = len(case.output.split())
-        low = self.min_words if self.min_words is not None else 0
-        high = self.max_words
-        if n < low:
-            return Score(n / low, False, f"{n} words, below min {low}")
-        if high is not None and n > high:
-            return Score(high / n, False, f"{n} words, above max {high}")
-        return Score(1.0, True, f"{n} words, within [{low}, {'inf' if high is None else high}]")
+        return within_bounds(len(case.output.split()), "words", self.min_words, self.max_words)
