@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 
 import { ErrorMessage, PageTitle } from "@/components/feedback";
@@ -95,6 +96,9 @@ export function PromptHeader({ prompt }: { prompt: Prompt }) {
           <Badge key={t}>{t}</Badge>
         ))}
         <span className="text-slate-400">updated {formatDate(prompt.updated_at)}</span>
+        <Link href={`/prompts/genome/?id=${encodeURIComponent(prompt.id)}`} className="underline">
+          Style genome
+        </Link>
         <label htmlFor="visibility" className="sr-only">
           Visibility
         </label>
