@@ -279,7 +279,7 @@ function Violations({ requirement }: { requirement: RequirementReport | null }) 
                   <span className="text-red-700">{example.reason}</span>
                 </p>
                 <pre className="mt-2 max-h-48 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-2 font-mono text-xs">
-                  {example.output}
+                  {example.output || <span className="text-slate-400">(empty output)</span>}
                 </pre>
               </li>
             ))}
