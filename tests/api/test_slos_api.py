@@ -341,3 +341,28 @@ def test_another_project_sees_none_of_it(world: World) -> None:
     assert ok(world.client.get(f"{API}/webhooks/deliveries", headers=world.other)) == []
     assert world.client.delete(f"{API}/slos/{slo_id}", headers=world.other).status_code == 404
     assert world.client.delete(f"{API}/slos/{slo_id}", headers=world.member).status_code == 204
+
+
+def test_an_alert_to_a_closed_port_fails_each_attempt_then_is_dead(world: World) -> None:
+    with Receiver() as receiver:
+        closed = receiver.url  # the server stops below: its port then refuses connections
+    ok(world.client.post(f"{API}/webhooks", json={"url": closed}, headers=world.admin), 201)
+    _violate(world)
+    sender = world.sender()
+    try:
+        _send_until(world, sender, lambda: _deliveries(world)[0]["status"] == "dead")
+    finally:
+        sender.close()
+    [delivery] = _deliveries(world)
+    assert delivery["attempts"] == 3
+    assert delivery["response_status"] is None
+    assert "ConnectError" in delivery["last_error"]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://", "https://exa mple.test/", "ftp://host/x", "http://h/\x07"]
+)
+def test_a_webhook_url_that_cannot_be_posted_to_is_refused(world: World, url: str) -> None:
+    response = world.client.post(f"{API}/webhooks", json={"url": url}, headers=world.admin)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)

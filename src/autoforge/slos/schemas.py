@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_WINDOW_S = 86_400
 MAX_WINDOW_S = 30 * 86_400
@@ -111,6 +112,18 @@ class WebhookCreate(BaseModel):
         min_length=8, max_length=2000, pattern=r"^https?://\S+$", description="http(s) URL"
     )
     description: str = Field(default="", max_length=200)
+
+    @field_validator("url")
+    @classmethod
+    def _sendable(cls, url: str) -> str:
+        """A URL an alert can be posted to: http(s), with a host, nothing unprintable."""
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError):
+            raise ValueError("not a URL") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host or not url.isprintable():
+            raise ValueError("must be an http(s) URL with a host")
+        return url
 
 
 class Webhook(BaseModel):

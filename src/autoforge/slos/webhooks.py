@@ -24,7 +24,7 @@ from autoforge.db.base import utcnow
 from autoforge.db.tenancy import actor_of
 from autoforge.db.unit_of_work import Database, UnitOfWork
 from autoforge.errors import NotFoundError
-from autoforge.secrets.vault import SecretsUnavailable, Vault
+from autoforge.secrets.vault import Vault
 from autoforge.slos.models import WebhookDeliveryRow, WebhookRow
 from autoforge.slos.repository import DueDelivery, WebhookRepository
 from autoforge.slos.schemas import Delivery, Webhook, WebhookCreate, WebhookCreated
@@ -153,7 +153,7 @@ class Sender:
         try:
             status = self._post(delivery)
             error = None if 200 <= status < 300 else f"the receiver answered HTTP {status}"
-        except (httpx.HTTPError, SecretsUnavailable, NotFoundError) as exc:
+        except Exception as exc:  # any failure fails this attempt; the next may succeed
             status, error = None, _describe(exc)
         now = utcnow()
         if error is None:
