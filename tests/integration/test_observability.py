@@ -261,6 +261,7 @@ def test_spans_link_requests_statements_jobs_and_model_calls(
     case_calls = [s for s in spans if s.parent_id == job.span_id and "gen_ai.request.model" in
                   s.attributes]  # fmt: skip
     assert case_calls
+    assert {s.attributes.get("gen_ai.prompt.name") for s in case_calls} == {"span-prompt"}
     # The job's own log lines carry the id of the request that queued it.
     job_lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert any(

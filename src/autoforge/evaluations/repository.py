@@ -18,7 +18,7 @@ from autoforge.datasets.models import DatasetItemRow, DatasetVersionRow
 from autoforge.db.base import new_id, table_of, utcnow
 from autoforge.evaluations.models import EvaluationRow, TestResultRow
 from autoforge.prompts.domain import Cursor
-from autoforge.prompts.models import PromptVersionRow
+from autoforge.prompts.models import PromptRow, PromptVersionRow
 from autoforge.prompts.repository import beyond
 
 
@@ -140,6 +140,9 @@ class EvaluationRepository:
         )
         found = self.session.execute(query).first()
         return None if found is None else (found.kind, found.content)
+
+    def prompt_name(self, prompt_id: str) -> str | None:
+        return self.session.scalar(select(PromptRow.name).where(PromptRow.id == prompt_id))
 
     def items(self, dataset_version_id: str) -> list[DatasetItemRow]:
         query = (

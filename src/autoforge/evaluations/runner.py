@@ -86,6 +86,8 @@ class RunPlan:
     kind: str = "text"  # a chat version's `template` is its JSON list of messages
     # The dataset's labels when it is a classification dataset (`metrics.label_vocabulary`).
     labels: frozenset[str] | None = None
+    # The prompt's name, for the spans of the case calls (`gen_ai.prompt.name`).
+    prompt_name: str | None = None
 
     @property
     def assertions(self) -> AssertionSet:
@@ -165,6 +167,7 @@ def _plan(uow: UnitOfWork, row: EvaluationRow, vault: VaultSource) -> RunPlan:
         project_id=row.project_id,
         kind=kind,
         labels=label_vocabulary([item.expected for item in items]),
+        prompt_name=repo.prompt_name(row.prompt_id),
     )
 
 
@@ -227,6 +230,7 @@ class _CaseRunner:
             case.stored_inputs,
             self.plan.project_id,
             redact=case.secret_values,
+            prompt_name=self.plan.prompt_name,
         )
         # A model process that dies mid-case (killed, out of memory) restarts; the case is
         # asked again rather than scored as failed.
