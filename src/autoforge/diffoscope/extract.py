@@ -83,11 +83,15 @@ _AT_LEAST = r"at least|a minimum of|minimum of|no fewer than|no less than"
 _BOUND = rf"(?:(?P<most>{_AT_MOST})|(?P<least>{_AT_LEAST})|(?P<exact>exactly|only))\s+"
 _FLAGS = re.IGNORECASE
 
+# "JSON" alone is often what the prompt hands over ("the JSON below"): only a phrase that
+# asks for it as the answer's format counts.
 _JSON = re.compile(
-    r"\b(?:(?:in|as|with|return|output|respond in|formatted as)\s+(?:a\s+|an\s+)?"
-    r"(?:valid\s+)?)?JSON\b(?:\s+(?:object|array|format|only))?",
+    r"\b(?:(?:in|as|with|be|return|output|respond in|formatted as)\s+"
+    r"(?:a\s+|an\s+)?(?:valid\s+)?JSON\b(?:\s+(?:object|array|format|only))?"
+    r"|valid\s+JSON\b|JSON\s+(?:only|format)\b)",
     _FLAGS,
 )
+_NEGATION = re.compile(r"\b(?:not|never|no|don't|do not|without|avoid)\b", _FLAGS)
 _LIST = re.compile(
     r"\b(?:(?:as|in|use|write|give)\s+(?:a\s+)?)?(?:bullet(?:ed)?(?:\s+point)?|numbered)\s+(?:list|points)\b"
     r"|\b(?:as|in)\s+a\s+list\b",
@@ -183,14 +187,22 @@ def _bound(match: re.Match[str], default: Bound) -> Bound:
 _BOUND_WORDS = {"at_most": "at most", "at_least": "at least", "exactly": "exactly"}
 
 
+def _negated(text: str, start: int) -> bool:
+    """Whether the clause before `start` says not to ("never answer in French")."""
+    clause = re.split(r"[.;:!?\n]", text[max(0, start - 40) : start])[-1]
+    return _NEGATION.search(clause) is not None
+
+
 def _json(text: str) -> Iterator[Requirement]:
     for m in _JSON.finditer(text):
-        yield Requirement("json", "the answer is valid JSON", m.start(), m.end())
+        if not _negated(text, m.start()):
+            yield Requirement("json", "the answer is valid JSON", m.start(), m.end())
 
 
 def _list(text: str) -> Iterator[Requirement]:
     for m in _LIST.finditer(text):
-        yield Requirement("list", "the answer is a list", m.start(), m.end())
+        if not _negated(text, m.start()):
+            yield Requirement("list", "the answer is a list", m.start(), m.end())
 
 
 def _counted(pattern: re.Pattern[str], kind: Kind, noun: str, text: str) -> Iterator[Requirement]:
@@ -225,6 +237,8 @@ def _length(text: str) -> Iterator[Requirement]:
 
 def _language(text: str) -> Iterator[Requirement]:
     for m in _LANGUAGE.finditer(text):
+        if _negated(text, m.start()):
+            continue
         language = m.group("language").capitalize()
         yield Requirement(
             "language",
@@ -237,6 +251,8 @@ def _language(text: str) -> Iterator[Requirement]:
 
 def _tone(text: str) -> Iterator[Requirement]:
     for m in _TONE.finditer(text):
+        if _negated(text, m.start()):
+            continue
         tone = (m.group("tone") or m.group("tone2")).lower()
         yield Requirement("tone", f"a {tone} tone", m.start(), m.end(), params={"tone": tone})
 

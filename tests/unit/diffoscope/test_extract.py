@@ -115,3 +115,20 @@ def test_a_chat_versions_text_holds_each_message_under_its_role() -> None:
     (requirement,) = extract_requirements(text)
     assert text[requirement.start : requirement.end] == "in JSON"
     assert prompt_text("text", "Answer in JSON.") == "Answer in JSON."
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Given the JSON below, summarise it.", []),
+        ("Do not answer in JSON.", []),
+        ("Never reply in French; answer in English.", [("language", "in English")]),
+        ("Output a JSON object with keys a and b.", [("json", "Output a JSON object")]),
+        ("The answer must be valid JSON.", [("json", "be valid JSON")]),
+        ("Don't be formal.", []),
+    ],
+)
+def test_a_format_only_mentioned_or_ruled_out_is_not_required(
+    text: str, found: list[tuple[str, str]]
+) -> None:
+    assert [(r.kind, text[r.start : r.end]) for r in extract_requirements(text)] == found
