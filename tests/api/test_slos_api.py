@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -25,6 +26,7 @@ from autoforge.identity.schemas import KeyCreate
 from autoforge.secrets.keys import vault_of
 from autoforge.secrets.vault import new_key
 from autoforge.slos.models import WebhookRow
+from autoforge.slos.scheduler import check_all
 from autoforge.slos.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, Sender, verify
 from tests.support.slos import Receiver, genai_span, otlp_json
 
@@ -366,3 +368,29 @@ def test_a_webhook_url_that_cannot_be_posted_to_is_refused(world: World, url: st
     response = world.client.post(f"{API}/webhooks", json={"url": url}, headers=world.admin)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def _sample(name: str, labels: dict[str, str]) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_scheduled_pass_checks_every_projects_slos_and_reports_metrics(world: World) -> None:
+    slo_a = _violate(world)
+    other_prompt = {"name": "b-prompt", "title": "B", "content": "Hi {{x}}"}
+    ok(world.client.post(f"{API}/prompts", json=other_prompt, headers=world.other), 201)
+    body = {"prompt": "b-prompt", "max_error_rate": 0.5}
+    slo_b = ok(world.client.post(f"{API}/slos", json=body, headers=world.other), 201)["id"]
+    violated_checks = _sample("autoforge_slo_checks_total", {"result": "violated"})
+    no_data_checks = _sample("autoforge_slo_checks_total", {"result": "no_data"})
+
+    assert check_all(world.container) == 2
+
+    assert _sample("autoforge_slo_checks_total", {"result": "violated"}) == violated_checks + 1
+    assert _sample("autoforge_slo_checks_total", {"result": "no_data"}) == no_data_checks + 1
+    assert _sample("autoforge_slo_violated", {"objective": "p95_latency_ms"}) == 1
+    assert _sample("autoforge_slo_violated", {"objective": "error_rate"}) == 0
+    a_history = ok(world.client.get(f"{API}/slos/{slo_a}/history", headers=world.viewer))
+    assert [c["result"] for c in a_history["items"]] == ["violated", "violated"]
+    b_history = ok(world.client.get(f"{API}/slos/{slo_b}/history", headers=world.other))
+    assert [c["result"] for c in b_history["items"]] == ["no_data"]
+    assert _events(world, slo_a) == ["PromptSLOViolated"]  # still violated: no new event
