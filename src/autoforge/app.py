@@ -34,6 +34,7 @@ from autoforge.promptfoo.router import router as promptfoo_router
 from autoforge.prompts.router import router as prompts_router
 from autoforge.runs.router import router as runs_router
 from autoforge.secrets.router import router as secrets_router
+from autoforge.similarity.router import router as similarity_router
 from autoforge.slos.router import router as slos_router
 from autoforge.slos.scheduler import SLOScheduler
 from autoforge.style.router import router as style_router
@@ -108,6 +109,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(metrics_router)
     app.include_router(llm_router, responses=guarded())
     app.include_router(openai_router, responses=guarded())
+    app.include_router(similarity_router, responses=guarded())
     app.include_router(prompts_router, responses=guarded())
     app.include_router(runs_router, responses=guarded())
     app.include_router(templates_router, responses=guarded())

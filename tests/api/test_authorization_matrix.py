@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/prompts/{prompt_id}/versions"): V,
     ("GET", "/api/v1/prompts/{prompt_id}/versions/{version}"): V,
     ("GET", "/api/v1/prompts/{prompt_id}/diff"): V,
+    ("GET", "/api/v1/prompts/{prompt_id}/similar"): V,
+    ("GET", "/api/v1/prompts:search"): V,
     ("POST", "/api/v1/prompts/{prompt_id}/rollback"): M,
     ("PUT", "/api/v1/prompts/{prompt_id}/labels/{label}"): M,
     ("DELETE", "/api/v1/prompts/{prompt_id}/labels/{label}"): M,

@@ -33,6 +33,7 @@ from autoforge.prompts.schemas import (
     StatusChange,
     VersionPage,
 )
+from autoforge.similarity.router import DuplicateCheck
 
 router = APIRouter(prefix="/api/v1", tags=["prompts"])
 
@@ -80,10 +81,19 @@ def _if_match(value: str | None) -> int | None:
 
 
 @router.post("/prompts", status_code=201, response_model=Prompt, responses=problems(409, 422, 503))
-def create_prompt(data: PromptCreate, uow: WriteUoW, owner: Principal) -> Prompt:
+def create_prompt(
+    data: PromptCreate,
+    duplicate: DuplicateCheck,
+    uow: WriteUoW,
+    owner: Principal,
+    response: Response,
+) -> Prompt:
     """Create a prompt (version 1). Give `content`, or `template_id` with `variables` to
-    render the content from a template. Names are unique per owner."""
-    return service.create_prompt(uow, owner, data)
+    render the content from a template. Names are unique per owner. A `Warning` header names
+    your prompts over 0.95 similar to the content (the prompt is created all the same)."""
+    prompt = service.create_prompt(uow, owner, data)
+    duplicate.warn(response, uow, prompt.id)
+    return prompt
 
 
 @router.get("/prompts", response_model=PromptPage, responses=problems(422, 503))
@@ -206,6 +216,7 @@ def update_prompt(
     *,
     prompt_id: PromptId,
     data: PromptUpdate,
+    duplicate: DuplicateCheck,
     uow: WriteUoW,
     owner: Principal,
     response: Response,
@@ -213,8 +224,10 @@ def update_prompt(
 ) -> Prompt:
     """Edit a prompt. A new title or content makes a new version. Say which version you
     edited (`base_version` or `If-Match`): if the prompt has moved on, the answer is 409 with
-    `current_version` and nothing is changed."""
+    `current_version` and nothing is changed. New content over 0.95 similar to another of
+    your prompts gets a `Warning` header naming it."""
     prompt = service.update_prompt(uow, owner, prompt_id, data, if_match=_if_match(if_match))
+    duplicate.warn(response, uow, prompt.id)
     return _etag(response, prompt)
 
 

@@ -1,1 +1,1 @@
-"""Similar prompts: embeddings of prompt versions in libSQL's native vectors, nearest-neighbour search."""
+"""Similar prompts: version embeddings in libSQL native vectors, nearest-neighbour search."""

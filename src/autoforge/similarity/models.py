@@ -12,6 +12,7 @@ cannot express either, so the migration creates them in raw SQL (see migration 0
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 

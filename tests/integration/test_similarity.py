@@ -1,0 +1,172 @@
+"""Similar prompts on a real database: each test runs on a local libSQL file and on sqld.
+
+Embeddings come from the real MiniLM model where meaning matters; where only the index's
+behaviour matters (over-fetch, the exact fallback), versions get chosen unit vectors.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from autoforge.bootstrap import Container
+from autoforge.db.tenancy import Scope
+from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.prompts import service as prompts
+from autoforge.prompts.domain import ListFilters
+from autoforge.prompts.models import PromptVersionRow
+from autoforge.prompts.schemas import Prompt, PromptCreate
+from autoforge.similarity import handler, service
+from autoforge.similarity.repository import SimilarityRepository, Unembedded
+
+T = TypeVar("T")
+ALICE, BOB = "alice", "bob"
+RNG = np.random.default_rng(7)
+
+
+def write(container: Container, work: Callable[[UnitOfWork], T], owner: str = ALICE) -> T:
+    with container.database.transaction(scope=Scope(owner, owner)) as uow:
+        return work(uow)
+
+
+def read(container: Container, work: Callable[[UnitOfWork], T], owner: str = ALICE) -> T:
+    with container.database.transaction(read_only=True, scope=Scope(owner, owner)) as uow:
+        return work(uow)
+
+
+def create(container: Container, name: str, content: str, owner: str = ALICE) -> Prompt:
+    data = PromptCreate(name=name, title=name, content=content)
+    return write(container, lambda uow: prompts.create_prompt(uow, owner, data), owner)
+
+
+def wait_embedded(container: Container, owner: str = ALICE, timeout_s: float = 180.0) -> None:
+    """Until the background handler has embedded every prompt of `owner`."""
+    deadline = time.monotonic() + timeout_s
+    while read(container, lambda uow: SimilarityRepository(uow.session).pending(), owner):
+        assert time.monotonic() < deadline, "prompts were not embedded in the background"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def embedding(any_container: Container) -> Container:
+    """The container with the similarity handler on its bus and the relay running."""
+    handler.subscribe(any_container)
+    any_container.relay.start()
+    return any_container
+
+
+def unit(vector: np.ndarray) -> bytes:
+    return (vector / np.linalg.norm(vector)).astype("<f4").tobytes()
+
+
+def store_vectors(container: Container, prompt_ids: list[str], vectors: list[bytes]) -> None:
+    """Gives each prompt's version 1 the given vector (no model involved)."""
+
+    def work(uow: UnitOfWork) -> None:
+        rows = uow.session.execute(
+            select(PromptVersionRow.id, PromptVersionRow.prompt_id).where(
+                PromptVersionRow.prompt_id.in_(prompt_ids)
+            )
+        ).all()
+        version_of = {prompt_id: version_id for version_id, prompt_id in rows}
+        todo = [Unembedded(version_of[p], p, 1, "") for p in prompt_ids]
+        SimilarityRepository(uow.session).store(todo, vectors, "test-vectors")
+
+    container.database.run(work)
+
+
+def test_versions_are_embedded_in_the_background_and_similar_ones_found(
+    embedding: Container,
+) -> None:
+    french = create(embedding, "to-french", "Translate the following text into French: {text}")
+    create(embedding, "to-french-2", "Translate this text to French: {text}")
+    create(embedding, "summary", "Summarize the article in three sentences: {article}")
+    create(embedding, "bob-french", "Translate this text to French: {text}", owner=BOB)
+    wait_embedded(embedding)
+    found = read(
+        embedding,
+        lambda uow: service.similar_prompts(
+            uow, ALICE, embedding.embedder, french.id, k=5, threshold=0.7
+        ),
+    )
+    # Bob's identical prompt is in another project; the summary is not similar enough.
+    assert [p.name for p in found.items] == ["to-french-2"]
+    assert found.items[0].similarity > 0.9
+    assert found.pending == 0
+
+
+def test_a_filter_still_returns_k_results_when_the_nearest_vectors_are_elsewhere(
+    any_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """vector_top_k cannot filter by project: 100 of Bob's prompts lie nearer the query than
+    any of Alice's 3, so the first candidates hold none of hers; the search must fetch more."""
+    query = RNG.normal(size=384)
+    bobs = [create(any_container, f"b{i}", f"bob {i}", owner=BOB).id for i in range(100)]
+    alices = [create(any_container, f"a{i}", f"alice {i}").id for i in range(3)]
+    store_vectors(any_container, bobs, [unit(query + 0.2 * RNG.normal(size=384)) for _ in bobs])
+    store_vectors(any_container, alices, [unit(query + 0.6 * RNG.normal(size=384)) for _ in alices])
+
+    def search(uow: UnitOfWork) -> service.Found:
+        repo = SimilarityRepository(uow.session)
+        return service.nearest(repo, unit(query), k=3, threshold=0.0, filters=ListFilters())
+
+    # The index's 20 nearest candidates are all Bob's:
+    top = read(
+        any_container, lambda uow: SimilarityRepository(uow.session).candidates(unit(query), 20)
+    )
+    assert len(top) == 20
+    found = read(any_container, search)
+    assert found.method == "index"
+    assert sorted(m.prompt.id for m in found.matches) == sorted(alices)
+    # With too few candidates allowed, a scan of the project's own vectors answers exactly.
+    monkeypatch.setattr(service, "MAX_CANDIDATES", 40)
+    exact = read(any_container, search)
+    assert exact.method == "exact"
+    assert [m.prompt.id for m in exact.matches] == [m.prompt.id for m in found.matches]
+    assert read(any_container, search, owner=BOB).matches[0].prompt.id in bobs
+
+
+def test_deleting_one_of_two_identical_prompts_keeps_the_other_findable(
+    embedding: Container,
+) -> None:
+    """libsql#2197: deleting one of two rows with identical vectors dropped both from the
+    index. Identical texts share one stored vector, which stays while either prompt does."""
+    text = "Classify the sentiment of this review as positive or negative: {review}"
+    first = create(embedding, "sentiment", text)
+    twin = create(embedding, "sentiment-copy", text)
+    create(embedding, "other", "Write a haiku about the sea")
+    wait_embedded(embedding)
+    assert read(embedding, lambda uow: SimilarityRepository(uow.session).vector_count()) == 2
+    write(embedding, lambda uow: prompts.delete_prompt(uow, ALICE, twin.id, hard=True))
+    embedding.relay.publish_pending()  # the garbage collector runs on the delete event
+
+    query = read(
+        embedding, lambda uow: SimilarityRepository(uow.session).version_vector(first.id, 1)
+    )
+    assert query is not None
+    found = read(
+        embedding,
+        lambda uow: service.search(uow, query, k=5, threshold=0.9, filters=ListFilters()),
+    )
+    assert [p.name for p in found.items] == ["sentiment"]
+    candidates = read(embedding, lambda uow: SimilarityRepository(uow.session).candidates(query, 5))
+    assert candidates[0][1] < 1e-4  # the index itself still holds the vector
+    # Deleting the last prompt with the vector removes the vector.
+    write(embedding, lambda uow: prompts.delete_prompt(uow, ALICE, first.id, hard=True))
+    embedding.relay.publish_pending()
+    assert read(embedding, lambda uow: SimilarityRepository(uow.session).vector_count()) == 1
+
+
+def test_duplicate_clusters_group_near_identical_prompts(embedding: Container) -> None:
+    create(embedding, "greet", "Greet the customer {name} politely and offer help.")
+    create(embedding, "greet-2", "Greet the customer {name} politely and offer your help.")
+    create(embedding, "poem", "Write a limerick about a cat who loves lasagna.")
+    wait_embedded(embedding)
+    clusters = read(embedding, lambda uow: service.duplicate_clusters(uow, 0.95))
+    assert [[p.name for p in c.prompts] for c in clusters] == [["greet", "greet-2"]]
+    assert all(p.similarity > 0.95 for p in clusters[0].prompts)
