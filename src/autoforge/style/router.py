@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from autoforge.api.deps import ReadUoW
 from autoforge.api.responses import problems
+from autoforge.prompts.domain import MAX_VERSION
 from autoforge.style import service
 from autoforge.style.schemas import EvaluationGenome, GenomeSourceKind, PromptGenome
 
@@ -46,11 +47,11 @@ def prompt_genome(
     uow: ReadUoW,
     version: Annotated[
         int | None,
-        Query(ge=1, description="default: the version of the latest completed evaluation"),
+        Query(ge=1, le=MAX_VERSION, description="default: the latest completed evaluation's"),
     ] = None,
     compare: Annotated[
         int | None,
-        Query(ge=1, description="the version to compare with; default: the production one"),
+        Query(ge=1, le=MAX_VERSION, description="the version to compare with; default: production"),
     ] = None,
     source: Annotated[
         GenomeSourceKind,
