@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -23,6 +24,7 @@ from autoforge.prompts.models import PromptVersionRow
 from autoforge.prompts.schemas import Prompt, PromptCreate
 from autoforge.similarity import handler, service
 from autoforge.similarity.repository import SimilarityRepository, Unembedded
+from tests.support.cli import Cli
 
 T = TypeVar("T")
 ALICE, BOB = "alice", "bob"
@@ -170,3 +172,21 @@ def test_duplicate_clusters_group_near_identical_prompts(embedding: Container) -
     clusters = read(embedding, lambda uow: service.duplicate_clusters(uow, 0.95))
     assert [[p.name for p in c.prompts] for c in clusters] == [["greet", "greet-2"]]
     assert all(p.similarity > 0.95 for p in clusters[0].prompts)
+
+
+def test_cli_similar_search_and_duplicates(tmp_path: Path) -> None:
+    """The CLI runs no background handler: its commands embed what is missing first."""
+    cli = Cli(tmp_path / "data")
+    greet = "Greet the customer {name} politely and offer help."
+    cli.ok("prompt", "create", "greet", "--content", greet)
+    cli.ok("prompt", "create", "greet-2", "--content", greet.replace("help", "your help"))
+    cli.ok("prompt", "create", "poem", "--content", "Write a limerick about a cat.")
+
+    clusters = cli.json("prompt", "duplicates", "--json")
+    assert [[p["name"] for p in c["prompts"]] for c in clusters] == [["greet", "greet-2"]]
+    similar = cli.json("prompt", "similar", "greet", "--json")
+    assert [p["name"] for p in similar["items"]] == ["greet-2"]
+    found = cli.json("prompt", "search", "a poem about a cat", "--json", "-k", "1")
+    assert [p["name"] for p in found["items"]] == ["poem"]
+    assert "cluster 1" in cli.ok("prompt", "duplicates").stdout
+    assert "no near-duplicates" in cli.ok("prompt", "duplicates", "--threshold", "0.999").stdout

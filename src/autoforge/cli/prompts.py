@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
-from autoforge.cli import prompt_bulk, prompt_genome, prompt_history
+from autoforge.cli import prompt_bulk, prompt_genome, prompt_history, prompt_similarity
 from autoforge.cli.common import (
     ContentOption,
     FileOption,
@@ -46,6 +46,7 @@ app = typer.Typer(
 )
 app.add_typer(prompt_history.app)
 app.add_typer(prompt_bulk.app)
+app.add_typer(prompt_similarity.app)
 app.add_typer(prompt_genome.app)
 
 
