@@ -14,6 +14,11 @@ from fastapi.testclient import TestClient
 
 from autoforge.app import create_app
 from autoforge.bootstrap import Container
+from autoforge.identity import service
+from autoforge.identity.caller import Caller, Via
+from autoforge.identity.models import MembershipRow, OrganizationRow, ProjectRow, UserRow
+from autoforge.identity.roles import Role
+from autoforge.identity.schemas import KeyCreate
 from autoforge.llm.fake import FakeModelClient
 from autoforge.llm.types import CompletionRequest
 from autoforge.style.genome import DRIFT_THRESHOLD, GENE_NAMES
@@ -45,10 +50,15 @@ def answer(request: CompletionRequest) -> str:
 
 
 @pytest.fixture
-def client(file_container: Container) -> Iterator[TestClient]:
+def container(file_container: Container) -> Container:
+    return file_container
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
     fake = FakeModelClient(reply=answer, delay_s=0.0)
-    gateway = make_gateway(file_container.database, fake, default_model=MODEL, max_retries=0)
-    container = dataclasses.replace(file_container, gateway=gateway)
+    gateway = make_gateway(container.database, fake, default_model=MODEL, max_retries=0)
+    container = dataclasses.replace(container, gateway=gateway)
     cases = [
         {"name": f"case-{i:03d}", "input": {"text": f"review {i}"}, "expected": label(i)}
         for i in range(CASES)
@@ -182,3 +192,35 @@ def test_genomes_of_what_has_no_outputs_are_404_and_bad_input_422(client: TestCl
     assert traced["source"] == "traces"
     assert traced["samples"] == CASES  # the evaluation's model calls are the version's traces
     assert traced["genes"] == genome_of(client, prompt_id)["genome"]["genes"]
+
+
+def other_project_key(container: Container) -> str:
+    """The secret of an owner's key in project B, of an organization of its own."""
+
+    def make(uow: Any) -> str:
+        organization = OrganizationRow(name="Other org")
+        uow.session.add(organization)
+        uow.session.flush()
+        project = ProjectRow(organization_id=organization.id, name="B")
+        user = UserRow(email="b@example.test")
+        uow.session.add_all([project, user])
+        uow.session.flush()
+        uow.session.add(
+            MembershipRow(organization_id=organization.id, user_id=user.id, role="owner")
+        )
+        caller = Caller(project.id, organization.id, Role.OWNER, Via.LOCAL, user_id=user.id)
+        return service.create_key(uow, caller, KeyCreate(role="viewer")).secret
+
+    return container.database.run(make)
+
+
+def test_another_projects_genomes_are_not_found(client: TestClient, container: Container) -> None:
+    prompt_id = prompt_with_versions(client)
+    evaluation = evaluate(client, 1)
+    theirs = {"Authorization": f"Bearer {other_project_key(container)}"}
+    for url in (
+        f"/api/v1/prompts/{prompt_id}/genome",
+        f"/api/v1/evaluations/{evaluation['id']}/genome",
+    ):
+        assert client.get(url).status_code == 200
+        assert client.get(url, headers=theirs).status_code == 404
