@@ -239,7 +239,12 @@ function GeneTable({ data }: { data: PromptGenome }) {
 
 /** The style consistency of each completed evaluation, oldest first. */
 function ConsistencyChart({ points }: { points: ConsistencyPoint[] }) {
-  const rows = points.map((p, i) => ({ run: i + 1, consistency: p.consistency, label: `v${p.version} · ${p.model}` }));
+  const rows = points.map((p, i) => ({
+    run: i + 1,
+    consistency: p.consistency,
+    version: `v${p.version}`,
+    label: `v${p.version} · ${p.model} · ${formatDate(p.finished_at)}`,
+  }));
   return (
     <Card>
       <CardHeader>
@@ -250,7 +255,13 @@ function ConsistencyChart({ points }: { points: ConsistencyPoint[] }) {
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="run" allowDecimals={false} fontSize={11} />
+              <XAxis
+                dataKey="run"
+                allowDecimals={false}
+                fontSize={11}
+                tickFormatter={(run) => rows[Number(run) - 1]?.version ?? ""}
+                label={{ value: "evaluations, oldest first", position: "insideBottomRight", offset: -4, fontSize: 11 }}
+              />
               <YAxis domain={[0, 1]} fontSize={11} />
               <Tooltip
                 formatter={(v) => (typeof v === "number" ? formatScore(v) : String(v))}
