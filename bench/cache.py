@@ -2,9 +2,10 @@
 
 Requests/s of a cache hit (one name, fetched over and over), of a miss (each request a
 name not fetched before, so every one loads from libSQL and stores), and of a bare route of
-the same app returning a constant (the framework's ceiling), each for 8 s with 16
-keep-alive connections from a second process. In-process cache, then Redis (when
-`redis-server` is installed). Goal: a hit at >= 70 % of the bare route's throughput.
+the same app returning a constant (the framework's ceiling), 8 s runs with 16 keep-alive
+connections from a second process; hit and bare route interleaved, best of three.
+In-process cache, then Redis (when `redis-server` is installed). Goal: a hit at >= 70 %
+of the bare route's throughput.
 """
 
 from __future__ import annotations
@@ -124,7 +125,12 @@ def measure(data_dir: Path, redis_url: str | None) -> dict[str, float]:
         os.environ.update(saved)
     try:
         load(base, "hit")  # warm-up: connections, code paths, the one cached entry
-        return {what: load(base, what) for what in ("constant", "hit", "miss")}
+        figures = {"constant": 0.0, "hit": 0.0}
+        # Interleaved, best of three: other work on the machine moves single runs a lot.
+        for _ in range(3):
+            for what, best in list(figures.items()):
+                figures[what] = max(best, load(base, what))
+        return {**figures, "miss": load(base, "miss")}
     finally:
         proc.terminate()
         proc.wait(10)
@@ -147,7 +153,8 @@ def main() -> None:
     try:
         data_dir = populate(root)
         print(f"GET /api/v1/prompts/by-name/NAME?label=production, {NAMES:,} labelled prompts,")
-        print(f"{CONNECTIONS} keep-alive connections for {SECONDS} s each, one uvicorn worker")
+        print(f"{CONNECTIONS} keep-alive connections, {SECONDS} s runs (hit and bare route: best")
+        print("of three, interleaved), one uvicorn worker")
         report("in-process cache", measure(data_dir, None))
         if shutil.which("redis-server"):
             (root / "redis").mkdir()
