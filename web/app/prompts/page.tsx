@@ -6,6 +6,7 @@ import { useState } from "react";
 import { PageTitle } from "@/components/feedback";
 import { NewPromptForm } from "@/components/prompts/new-prompt-form";
 import { PromptList } from "@/components/prompts/prompt-list";
+import { SemanticSearch } from "@/components/prompts/semantic-search";
 import { Button } from "@/components/ui/button";
 
 export default function PromptsPage() {
@@ -24,6 +25,7 @@ export default function PromptsPage() {
         Prompts
       </PageTitle>
       {creating && <NewPromptForm onCancel={() => setCreating(false)} />}
+      <SemanticSearch />
       <PromptList />
     </>
   );

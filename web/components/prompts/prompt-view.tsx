@@ -11,6 +11,7 @@ import { PromptEditor } from "./prompt-editor";
 import { PromptHeader } from "./prompt-header";
 import { usePrompt } from "./queries";
 import { RunPanel } from "./run-panel";
+import { SimilarPanel } from "./similar-panel";
 import { VersionDiff } from "./version-diff";
 import { VersionHistory } from "./version-history";
 
@@ -53,6 +54,7 @@ export function PromptView() {
           <div className="min-w-0 space-y-6">
             <RunPanel key={`run-${data.id}`} prompt={data} />
             <LabelsPanel prompt={data} />
+            <SimilarPanel prompt={data} />
             <VersionHistory prompt={data} />
           </div>
         </div>
