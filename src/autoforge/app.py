@@ -42,6 +42,29 @@ from autoforge.telemetry.router import router as telemetry_router
 from autoforge.templates.router import router as templates_router
 from autoforge.worker.inprocess import InProcessWorker
 
+# Every router behind AccessMiddleware, in matching order (`/prompts:search` before
+# `/prompts/{prompt_id}`); their OpenAPI entries list the auth problems.
+GUARDED_ROUTERS = (
+    llm_router,
+    openai_router,
+    similarity_router,
+    prompts_router,
+    runs_router,
+    templates_router,
+    evaluations_router,
+    diffoscope_router,
+    datasets_router,
+    promptfoo_router,
+    optimizations_router,
+    dashboard_router,
+    identity_router,
+    secrets_router,
+    slos_router,
+    style_router,
+    telemetry_router,
+    langfuse_router,
+)
+
 
 def create_app(container: Container | None = None) -> FastAPI:
     # Read once: the UI's folder is needed now, the rest when the lifespan bootstraps.
@@ -107,24 +130,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware, enabled=settings.metrics_enabled)
     app.include_router(health_router)
     app.include_router(metrics_router)
-    app.include_router(llm_router, responses=guarded())
-    app.include_router(openai_router, responses=guarded())
-    app.include_router(similarity_router, responses=guarded())
-    app.include_router(prompts_router, responses=guarded())
-    app.include_router(runs_router, responses=guarded())
-    app.include_router(templates_router, responses=guarded())
-    app.include_router(evaluations_router, responses=guarded())
-    app.include_router(diffoscope_router, responses=guarded())
-    app.include_router(datasets_router, responses=guarded())
-    app.include_router(promptfoo_router, responses=guarded())
-    app.include_router(optimizations_router, responses=guarded())
-    app.include_router(dashboard_router, responses=guarded())
-    app.include_router(identity_router, responses=guarded())
+    for router in GUARDED_ROUTERS:
+        app.include_router(router, responses=guarded())
     app.include_router(session_router)
-    app.include_router(secrets_router, responses=guarded())
-    app.include_router(slos_router, responses=guarded())
-    app.include_router(style_router, responses=guarded())
-    app.include_router(telemetry_router, responses=guarded())
-    app.include_router(langfuse_router, responses=guarded())
     web_ui.mount(app, settings.autoforge_web_dir)
     return app
