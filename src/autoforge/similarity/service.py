@@ -18,9 +18,11 @@ SEARCH_THRESHOLD = 0.3  # a short query is far less similar to a whole prompt th
 DUPLICATE_THRESHOLD = 0.95
 MAX_K = 50
 # vector_top_k cannot filter: ask it for several times k, grow the ask while the nearest
-# candidates hold too few of the caller's prompts, and past this many, scan exactly.
+# candidates hold too few of the caller's prompts; when that cannot give k, scan the caller's
+# project exactly. libSQL's search list stops at about 200 rows,
+# whatever k is asked for (measured: asking 320 or 1000 among 2000 vectors gave 201).
 OVERFETCH = 5
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 200
 EMBED_BATCH = 64
 
 
@@ -63,20 +65,23 @@ def nearest(
 ) -> Found:
     """The caller's k prompts nearest to `query` at or above `threshold`, best first."""
     max_distance = 1.0 - threshold
-    ask = max(k * OVERFETCH, 20)
-    total = repo.vector_count()
-    while ask <= MAX_CANDIDATES:
-        candidates = [(i, d) for i, d in repo.candidates(query, ask) if d <= max_distance]
-        distance = dict(candidates)
-        rows = repo.prompts_with(list(distance), filters, exclude) if candidates else []
+    ask = min(max(k * OVERFETCH, 20), MAX_CANDIDATES)
+    while True:
+        rows = repo.candidates(query, ask)
+        distance = {i: d for i, d in rows if d <= max_distance}
+        found = repo.prompts_with(list(distance), filters, exclude) if distance else []
         matches = sorted(
-            (Match(row, distance[vector_id]) for row, vector_id in rows),
+            (Match(row, distance[vector_id]) for row, vector_id in found),
             key=lambda m: (m.distance, m.prompt.id),
         )
-        index_exhausted = ask >= total or len(candidates) < ask
-        if len(matches) >= k or index_exhausted:
+        if len(matches) >= k:
             return Found(matches[:k], "index")
-        ask *= 4
+        # Fewer than k: either fewer exist, or the index (approximate, its search list
+        # bounded) missed some. Only a scan can tell, so it answers once asking more cannot
+        # help: the candidates reach past the threshold, or the index gave all it could.
+        if len(distance) < len(rows) or len(rows) < ask or ask >= MAX_CANDIDATES:
+            break
+        ask = min(ask * 4, MAX_CANDIDATES)
     return Found(repo.exact(query, k, max_distance, filters, exclude), "exact")
 
 
