@@ -2,10 +2,13 @@
 exact `ORDER BY vector_distance_cos` scan, in the same run, on the same file.
 
 The vectors are synthetic, not MiniLM embeddings of real prompts (embedding 100,000 texts on
-the local model would take most of an hour and measure the model, not the index). They are
-unit vectors clustered the way embeddings of a prompt library are: 1,000 topic centres, each
-version a centre plus noise. Queries are fresh points from the same distribution. Uniform
-random vectors would be a poor test: in 384 dimensions all of them are nearly equidistant.
+the local model would take most of an hour and measure the model, not the index). Sentence
+embeddings vary along a few dozen directions, so each vector here is a random point of a
+32-dimensional subspace mapped into 384 dimensions, plus noise, normalised to unit length;
+queries are fresh points from the same distribution. (Uniform random unit vectors would be
+a poor test: in 384 dimensions they are all nearly equidistant.) `BENCH_SIMILARITY_DATA=
+clusters` uses 1,000 tight clusters instead: the hard case, where a query's 10 nearest are
+10 of ~100 nearly equidistant cluster members.
 
 Prints the p50/p95 of each way, recall@10 of the index against the exact answer, the time to
 build, and the file size with and without the index (`compress_neighbors=float8`,
@@ -31,15 +34,18 @@ from bench.prompts import fresh, percentile
 N = int(os.environ.get("BENCH_SIMILARITY_N", "100000"))
 QUERIES = 200
 K = 10
-CENTRES = 1000
+DATA = os.environ.get("BENCH_SIMILARITY_DATA", "subspace")
 DIM = 384
 BATCH = 1000
 RESULTS = Path(__file__).parent / "results" / "similarity.jsonl"
 
 
-def clustered(rng: np.random.Generator, centres: np.ndarray, n: int) -> np.ndarray:
-    points = centres[rng.integers(0, len(centres), n)] + 0.08 * rng.normal(size=(n, DIM))
-    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype("<f4")
+def points(rng: np.random.Generator, basis: np.ndarray, n: int) -> np.ndarray:
+    if DATA == "clusters":
+        raw = basis[rng.integers(0, len(basis), n)] + 0.08 * rng.normal(size=(n, DIM))
+    else:
+        raw = rng.normal(size=(n, len(basis))) @ basis + 2.0 * rng.normal(size=(n, DIM))
+    return (raw / np.linalg.norm(raw, axis=1, keepdims=True)).astype("<f4")
 
 
 def load(container: Container, vectors: np.ndarray) -> float:
@@ -90,9 +96,9 @@ def timed(samples: list[float], work: object, *args: object) -> list[int]:
 
 def main() -> None:
     rng = np.random.default_rng(2026)
-    centres = rng.normal(size=(CENTRES, DIM))
-    vectors = clustered(rng, centres, N)
-    queries = clustered(rng, centres, QUERIES)
+    basis = rng.normal(size=(1000 if DATA == "clusters" else 32, DIM))
+    vectors = points(rng, basis, N)
+    queries = points(rng, basis, QUERIES)
     root = Path(tempfile.mkdtemp(prefix="bench-similarity-"))
 
     plain = fresh(root, "plain")
@@ -118,6 +124,8 @@ def main() -> None:
     result = {
         "benchmark": "similarity",
         "versions": N,
+        "data": DATA,
+        "index": "float8, max_neighbors=16",
         "queries": QUERIES,
         "k": K,
         "exact_p50_ms": round(percentile(exact_ms, 0.5), 2),
