@@ -98,6 +98,7 @@ def test_first_use_loads_lazily_once_across_threads(monkeypatch: pytest.MonkeyPa
         return loads[-1]
 
     monkeypatch.setattr(embeddings, "bundled_model_path", counted_path)
+    monkeypatch.setattr(embeddings, "_MODELS", {})  # as in a process that loaded none yet
     fresh = SentenceEmbedder()
     assert loads == []  # constructing loads nothing
     barrier = threading.Barrier(4)
@@ -113,4 +114,9 @@ def test_first_use_loads_lazily_once_across_threads(monkeypatch: pytest.MonkeyPa
     for thread in threads:
         thread.join()
     assert shapes == [(1, 384)] * 4
+    assert len(loads) == 1
+    # Another embedder (another container) in the same process uses the loaded model.
+    other = SentenceEmbedder()
+    assert other.loaded
+    assert other.embed(["hello"]).shape == (1, 384)
     assert len(loads) == 1

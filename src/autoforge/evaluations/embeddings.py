@@ -68,6 +68,10 @@ def _load_model(device: str, threads: int) -> SentenceTransformer:
     return SentenceTransformer(str(path), device=device, local_files_only=True)
 
 
+_LOCK = threading.Lock()
+_MODELS: dict[tuple[str, int], SentenceTransformer] = {}
+
+
 class SentenceEmbedder:
     """Embeds texts as unit-length 384-float vectors, so a dot product is the cosine.
 
@@ -80,8 +84,15 @@ class SentenceEmbedder:
         self._device = device
         self._threads = threads
         self._batch_size = batch_size
-        self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
+        # One loaded model per process and settings, shared by every embedder (each
+        # container has one): loading costs seconds and the weights are read-only. So the
+        # lock is shared too: the tokenizer refuses concurrent use.
+        self._lock = _LOCK
+
+    @property
+    def loaded(self) -> bool:
+        """Whether this process has loaded the model: embedding then costs milliseconds."""
+        return (self._device, self._threads) in _MODELS
 
     def load(self) -> None:
         """Loads the model now (it otherwise loads on the first `embed`); idempotent."""
@@ -90,9 +101,11 @@ class SentenceEmbedder:
 
     def _loaded(self) -> SentenceTransformer:
         # Called with the lock held, so concurrent first calls load the model once.
-        if self._model is None:
-            self._model = _load_model(self._device, self._threads)
-        return self._model
+        key = (self._device, self._threads)
+        model = _MODELS.get(key)
+        if model is None:
+            model = _MODELS[key] = _load_model(self._device, self._threads)
+        return model
 
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """One unit-length row per text, in order; an empty list gives an empty (0, 384) array."""

@@ -35,7 +35,8 @@ def embed(embedder: SentenceEmbedder, texts: Sequence[str]) -> list[bytes]:
 
 
 def is_ready(embedder: SentenceEmbedder) -> bool:
-    return _event(embedder).is_set()
+    # The model is loaded once per process, whichever container's embedder loaded it.
+    return embedder.loaded or _event(embedder).is_set()
 
 
 def warm_up(embedder: SentenceEmbedder) -> None:
