@@ -30,6 +30,7 @@ from autoforge.llm.local_model import (
     shared_local_model,
 )
 from autoforge.llm.model_process import shared_model_process
+from autoforge.llm.pricing import Price, Pricing
 from autoforge.llm.repository import CallLog
 from autoforge.llm.write_behind import WriteBehind
 from autoforge.secrets.keys import vault_of
@@ -165,12 +166,19 @@ def build_gateway(settings: Settings, database: Database) -> Gateway:
         queue_max=settings.llm_queue_max,
     )
     writes = WriteBehind(database)
+    client = _model_client(settings, local, database)
     return Gateway(
-        _model_client(settings, local, database),
+        client,
         config,
         cache=ResponseCache(database, writes),
         calls=CallLog(database, writes),
+        pricing=Pricing(prices(settings), client.price),
     )
+
+
+def prices(settings: Settings) -> dict[str, Price]:
+    """LLM_PRICES as the gateway's prices."""
+    return {model: Price(price.input, price.output) for model, price in settings.llm_prices.items()}
 
 
 def local_model_config(settings: Settings) -> LocalModelConfig:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,15 @@ POOL_DEFAULTS: dict[Environment, dict[str, object]] = {
         "use_lifo": True,
     },
 }
+
+
+class TokenPrice(BaseModel):
+    """One model's price in `LLM_PRICES`: USD per million input and output tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
 
 
 class Settings(BaseSettings):
@@ -119,6 +128,9 @@ class Settings(BaseSettings):
     llm_queue_max: int = Field(default=1000, ge=1)
     # Extra LiteLLM arguments per model, e.g. {"openai/qwen": {"api_base": "http://h:8001/v1"}}.
     llm_model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # USD per million tokens per model, e.g. {"ollama/llama3": {"input": 0.2, "output": 0.6}}:
+    # prices custom and self-hosted models, and wins over LiteLLM's table (llm/pricing.py).
+    llm_prices: dict[str, TokenPrice] = Field(default_factory=dict)
     local_model_path: Path | None = None
     # The web UI's static export (`make web`); the API serves it at `/` when it exists.
     autoforge_web_dir: Path = Path(__file__).resolve().parents[2] / "web" / "out"

@@ -27,11 +27,17 @@ from autoforge.llm.types import Completion, CompletionRequest
 # Read only by `tests/support/fake_autoforge.py`, the test entry point.
 DELAY_ENV = "AUTOFORGE_TEST_FAKE_DELAY_MS"
 CALL_LOG_ENV = "AUTOFORGE_TEST_FAKE_CALL_LOG"
+UNPRICED_ENV = "AUTOFORGE_TEST_FAKE_UNPRICED"  # comma-separated models without a price
 
 
 class RecordingFake(FakeModelClient):
-    def __init__(self, delay_s: float = 0.0, call_log: Path | None = None) -> None:
-        super().__init__(delay_s=delay_s)
+    def __init__(
+        self,
+        delay_s: float = 0.0,
+        call_log: Path | None = None,
+        unpriced: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(delay_s=delay_s, unpriced=unpriced)
         self._call_log = call_log
         self._log_lock = threading.Lock()
 
@@ -60,15 +66,19 @@ class FakeModel:
 
     delay_ms: int = 0
     call_log: Path | None = None
+    # Models the fake has no price for: their calls are unpriced, as LiteLLM's would be.
+    unpriced: tuple[str, ...] = ()
 
     def env(self) -> dict[str, str]:
         env = {DELAY_ENV: str(self.delay_ms)}
         if self.call_log is not None:
             env[CALL_LOG_ENV] = str(self.call_log)
+        if self.unpriced:
+            env[UNPRICED_ENV] = ",".join(self.unpriced)
         return env
 
     def client(self) -> RecordingFake:
-        return RecordingFake(self.delay_ms / 1000, self.call_log)
+        return RecordingFake(self.delay_ms / 1000, self.call_log, self.unpriced)
 
 
 def calls_in(call_log: Path) -> list[dict[str, Any]]:
@@ -88,7 +98,8 @@ def install(fake: FakeModel) -> None:
 
 def from_env() -> FakeModel:
     log = os.environ.get(CALL_LOG_ENV)
-    return FakeModel(int(os.environ.get(DELAY_ENV, "0")), Path(log) if log else None)
+    unpriced = tuple(m for m in os.environ.get(UNPRICED_ENV, "").split(",") if m)
+    return FakeModel(int(os.environ.get(DELAY_ENV, "0")), Path(log) if log else None, unpriced)
 
 
 def use_fake_model(monkeypatch: pytest.MonkeyPatch, fake: FakeModel | None = None) -> None:

@@ -35,7 +35,10 @@ def start(container: Container, **overrides: Any) -> tuple[str, str]:
     """Starts optimizing `review` on `sentiment`; (optimization id, job id)."""
     body = {"prompt": "review", "dataset": "sentiment", "strategy": "bandit", **overrides}
     data = OptimizationCreate.model_validate(body)
-    started = container.database.run(lambda uow: start_optimization(uow, OWNER, data, TARGET))
+    unpriced = container.gateway.unpriced
+    started = container.database.run(
+        lambda uow: start_optimization(uow, OWNER, data, TARGET, unpriced)
+    )
     return started.optimization.id, started.job_id
 
 

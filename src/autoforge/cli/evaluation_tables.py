@@ -58,7 +58,12 @@ def print_evaluation(evaluation: Evaluation) -> None:
         "style": fraction(evaluation.style_consistency),
         "latency": f"p50 {millis(evaluation.latency_p50_ms)}, "
         f"p95 {millis(evaluation.latency_p95_ms)}",
-        "cost": f"${evaluation.total_cost_usd:.6f} · {evaluation.total_tokens} tokens",
+        "cost": f"${evaluation.total_cost_usd:.6f} · {evaluation.total_tokens} tokens"
+        + (
+            f" · {evaluation.unpriced_calls} unpriced calls not included"
+            if evaluation.unpriced_calls
+            else ""
+        ),
         "cache": f"{evaluation.cache_hits} model calls saved",
         "created": when(evaluation.created_at),
     }

@@ -135,9 +135,13 @@ def run(
         from autoforge.optimizations.service import start_optimization
 
         data = OptimizationCreate.model_validate({k: v for k, v in body.items() if v is not None})
-        default_model = built.gateway.config.default_model
+        gateway = built.gateway
+        default_model = gateway.config.default_model
         started = run_scoped(
-            built, lambda uow: start_optimization(uow, owner(built), data, default_model)
+            built,
+            lambda uow: start_optimization(
+                uow, owner(built), data, default_model, gateway.unpriced
+            ),
         )
         if not as_json:
             console.print(

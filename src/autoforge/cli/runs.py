@@ -84,13 +84,17 @@ def _call(built: Container, name: str, request: Any) -> RunResult:
         return run_prompt(built.database, built.gateway, owner(built), request, **target)
 
 
+def _cost(cost_usd: float | None) -> str:
+    return "unpriced" if cost_usd is None else f"${cost_usd:.6f}"
+
+
 def _print_result(result: RunResult) -> None:
     typer.echo(result.output)
     usage = result.usage
     cached = " · cache hit" if usage.cache_hit else ""
     console.print(
         f"[dim]{result.prompt_name} v{result.version} · {result.model} · "
-        f"{usage.tokens_in}+{usage.tokens_out} tokens · ${usage.cost_usd:.6f} · "
+        f"{usage.tokens_in}+{usage.tokens_out} tokens · {_cost(usage.cost_usd)} · "
         f"{usage.latency_ms:.0f} ms{cached} · trace {result.trace_id}[/]",
         highlight=False,
         soft_wrap=True,

@@ -13,7 +13,11 @@ class Totals(BaseModel):
     optimizations: int
     model_calls: int = Field(description="every traced model call, cache hits included")
     ingested_calls: int = Field(description="of those, calls other systems sent as OTLP spans")
-    cost_usd: float = Field(description="spent on model calls")
+    cost_usd: float = Field(description="spent on model calls with a known price")
+    unpriced_calls: int = Field(
+        default=0,
+        description="model calls without a known price, missing from `cost_usd` (LLM_PRICES)",
+    )
 
 
 class EvaluationDay(BaseModel):
@@ -28,7 +32,8 @@ class CallDay(BaseModel):
     day: str
     calls: int
     cache_hits: int
-    cost_usd: float
+    cost_usd: float = Field(description="over priced calls")
+    unpriced_calls: int = Field(default=0, description="calls missing from `cost_usd`")
     avg_latency_ms: float | None = Field(description="over calls answered by a model, not cache")
 
 

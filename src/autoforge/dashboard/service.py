@@ -45,6 +45,7 @@ def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = 
             _count(LLMCallRow),
             select(func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0)).scalar_subquery(),
             _count(LLMCallRow, LLMCallRow.source == "otlp"),
+            _count(LLMCallRow, LLMCallRow.unpriced.is_(True)),
         )
     ).one()
     totals = Totals(
@@ -56,6 +57,7 @@ def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = 
         model_calls=figures[5],
         cost_usd=float(figures[6]),
         ingested_calls=figures[7],
+        unpriced_calls=figures[8],
     )
 
     completed = EvaluationRow.status == "completed"
@@ -82,6 +84,7 @@ def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = 
             func.sum(case((LLMCallRow.cache_hit, 1), else_=0)),
             func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0),
             cast(func.avg(case((answered, LLMCallRow.latency_ms))), Float),
+            func.sum(case((LLMCallRow.unpriced, 1), else_=0)),
         )
         .where(LLMCallRow.created_at >= since)
         .group_by(call_day)
@@ -96,7 +99,14 @@ def dashboard(uow: UnitOfWork, owner: str, *, days: int, now: datetime | None = 
             for d, n, c, s, a in evaluation_rows
         ],
         calls=[
-            CallDay(day=d, calls=n, cache_hits=int(h or 0), cost_usd=float(c), avg_latency_ms=lat)
-            for d, n, h, c, lat in call_rows
+            CallDay(
+                day=d,
+                calls=n,
+                cache_hits=int(h or 0),
+                cost_usd=float(c),
+                unpriced_calls=int(u or 0),
+                avg_latency_ms=lat,
+            )
+            for d, n, h, c, lat, u in call_rows
         ],
     )

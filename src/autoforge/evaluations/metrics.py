@@ -60,7 +60,8 @@ class EvaluationSummary:
     accuracy: float
     hallucination_rate: float
     style_consistency: float
-    total_cost_usd: float
+    total_cost_usd: float  # over priced calls
+    unpriced_calls: int  # calls whose cost nobody knows: missing from total_cost_usd
     latency_ms: LatencyPercentiles
 
 
@@ -98,8 +99,14 @@ def latency_percentiles(latencies_ms: Sequence[float]) -> LatencyPercentiles:
     return LatencyPercentiles(float(p50), float(p95), float(p99))
 
 
-def total_cost(costs_usd: Iterable[float]) -> float:
-    return math.fsum(costs_usd)
+def total_cost(costs_usd: Iterable[float | None]) -> float:
+    """The sum of the known costs; an unpriced call (None) is not $0 but left out, and
+    `unpriced_calls` says how many were."""
+    return math.fsum(cost for cost in costs_usd if cost is not None)
+
+
+def unpriced_calls(costs_usd: Iterable[float | None]) -> int:
+    return sum(1 for cost in costs_usd if cost is None)
 
 
 def style_consistency(outputs: Sequence[str]) -> float:
@@ -216,6 +223,7 @@ def summarize(cases: Sequence[ScoredCase]) -> EvaluationSummary:
         ),
         style_consistency=style_consistency([case.outcome.output for case in cases]),
         total_cost_usd=total_cost(case.outcome.cost_usd for case in cases),
+        unpriced_calls=unpriced_calls(case.outcome.cost_usd for case in cases),
         latency_ms=latency_percentiles([case.outcome.latency_ms for case in cases]),
     )
 

@@ -58,6 +58,8 @@ class EvaluationRow(ProjectOwned, Base):
     cache_hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total_cost: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # Calls without a known price: their cost is missing from total_cost (the priced sum).
+    unpriced_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     latency_p50_ms: Mapped[float | None] = mapped_column(Float, default=None)
     latency_p95_ms: Mapped[float | None] = mapped_column(Float, default=None)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -104,6 +106,8 @@ class TestResultRow(Base):
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
     cost: Mapped[float] = mapped_column(Float, default=0.0)
+    # No price known for the model: `cost` is 0.0 and means "unknown" (issue #19).
+    unpriced: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     cache_hit: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -34,7 +34,7 @@ class CaseRecord:
     passed: bool
     latency_ms: float
     tokens: int
-    cost: float
+    cost: float | None  # None: unpriced (no price known for the model)
     cache_hit: bool
     reason: str | None
     error: str | None = None
@@ -127,7 +127,8 @@ class EvaluationRepository:
             "passed": int(case.passed),
             "cache_hit": int(case.cache_hit),
             "tokens": case.tokens,
-            "cost": case.cost,
+            "cost": case.cost or 0.0,
+            "unpriced": int(case.cost is None),
             "now": utcnow(),
         }
         self.session.execute(_COUNT_RESULT, progress)
@@ -176,6 +177,7 @@ _COUNT_RESULT = (
         cache_hits=_EVALUATIONS.c.cache_hits + bindparam("cache_hit"),
         total_tokens=_EVALUATIONS.c.total_tokens + bindparam("tokens"),
         total_cost=_EVALUATIONS.c.total_cost + bindparam("cost"),
+        unpriced_calls=_EVALUATIONS.c.unpriced_calls + bindparam("unpriced"),
         updated_at=bindparam("now"),
     )
 )
@@ -191,7 +193,8 @@ def _result_values(case: CaseRecord) -> dict[str, Any]:
         "passed": case.passed,
         "latency_ms": case.latency_ms,
         "tokens": case.tokens,
-        "cost": case.cost,
+        "cost": case.cost or 0.0,
+        "unpriced": case.cost is None,
         "cache_hit": case.cache_hit,
         "reason": case.reason,
         "error": case.error,

@@ -348,6 +348,7 @@ def _complete(uow: UnitOfWork, evaluation_id: str, results: Sequence[TestResultR
     row.cache_hits = sum(r.cache_hit for r in results)
     row.total_tokens = sum(r.tokens for r in results)
     row.total_cost = math.fsum(r.cost for r in results)
+    row.unpriced_calls = sum(r.unpriced for r in results)
     if results:
         _store_summary(row, [_scored(r) for r in results])
     uow.collect(

@@ -128,7 +128,11 @@ class Evaluation(BaseModel):
     )
     latency_p50_ms: float | None
     latency_p95_ms: float | None
-    total_cost_usd: float
+    total_cost_usd: float = Field(description="the sum over priced calls")
+    unpriced_calls: int = Field(
+        default=0,
+        description="calls without a known price, missing from `total_cost_usd` (LLM_PRICES)",
+    )
     total_tokens: int
     cache_hits: int = Field(description="model calls answered from the response cache: saved")
     config: dict[str, Any]
@@ -158,7 +162,8 @@ class TestResult(BaseModel):
     passed: bool
     latency_ms: float
     tokens: int
-    cost_usd: float
+    cost_usd: float | None = Field(description="null: unpriced (no price known for the model)")
+    unpriced: bool = Field(default=False, description="no price is known for the model")
     cache_hit: bool
     reason: str | None
     error: str | None

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from autoforge.llm.errors import ModelCallError
 from autoforge.llm.gateway import StreamPart
+from autoforge.llm.pricing import Price
 from autoforge.llm.types import Completion, CompletionRequest, ModelStatus
 
 
@@ -29,11 +30,14 @@ class FakeModelClient:
         cost_per_token: float = 0.0,
         delay_s: float = 0.0,
         unavailable: Iterable[str] = (),
+        unpriced: Iterable[str] = (),
     ) -> None:
         self.reply = reply
         self.cost_per_token = cost_per_token
         self.delay_s = delay_s
         self.unavailable = set(unavailable)
+        # Models without a price: their calls report no cost (None), as LiteLLM's would.
+        self.unpriced = set(unpriced)
         self.calls: list[CompletionRequest] = []
         self.max_active = 0
         self._active = 0
@@ -69,6 +73,12 @@ class FakeModelClient:
         finally:
             self._leave()
 
+    def price(self, model: str) -> Price | None:
+        if model in self.unpriced:
+            return None
+        per_million = self.cost_per_token * 1e6
+        return Price(per_million, per_million)
+
     def status(self, model: str) -> ModelStatus:
         available = model not in self.unavailable
         return ModelStatus(model, available, "fake" if available else "switched off")
@@ -84,7 +94,9 @@ class FakeModelClient:
             tokens_in=tokens_in,
             tokens_out=tokens_out,
             finish_reason="stop",
-            cost_usd=(tokens_in + tokens_out) * self.cost_per_token,
+            cost_usd=None
+            if request.model in self.unpriced
+            else (tokens_in + tokens_out) * self.cost_per_token,
         )
 
     def _raise_scripted(self, model: str) -> None:

@@ -21,6 +21,7 @@ from autoforge.db.base import new_id, utcnow
 from autoforge.llm.cache import ResponseCache, cache_key
 from autoforge.llm.errors import ModelCallError, ModelCrashed
 from autoforge.llm.limits import ConcurrencyLimits, QueueDepth, Slot
+from autoforge.llm.pricing import Price, Pricing
 from autoforge.llm.repository import CallLog
 from autoforge.llm.types import (
     CachePolicy,
@@ -47,6 +48,10 @@ class ModelClient(Protocol):
     def stream(self, request: CompletionRequest, *, timeout_s: float) -> Iterator[StreamPart]: ...
 
     def status(self, model: str) -> ModelStatus: ...
+
+    def price(self, model: str) -> Price | None:
+        """The model's list price, or None when the client has none."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,9 +92,12 @@ class Gateway:
         calls: CallLog | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        pricing: Pricing | None = None,
     ) -> None:
         self.client = client
         self.config = config
+        # LLM_PRICES over the client's price list (llm/pricing.py).
+        self.pricing = pricing or Pricing({}, client.price)
         self.cache = cache
         self.calls = calls
         self._limits = ConcurrencyLimits(
@@ -277,7 +285,7 @@ class Gateway:
             model=call.model,
             tokens_in=completion.tokens_in,
             tokens_out=completion.tokens_out,
-            cost_usd=0.0 if cache_hit else completion.cost_usd,
+            cost_usd=0.0 if cache_hit else self._cost(call.model, completion),
             latency_ms=call.elapsed_ms(),
             cache_hit=cache_hit,
             attempts=call.attempts,
@@ -288,6 +296,19 @@ class Gateway:
             self.calls.append(record, call.request, completion.text, call.trace)
         emit.call_span(call.request, record, call.trace)
         return CallResult(completion, record)
+
+    def price_of(self, model: str) -> Price | None:
+        """The model's price, or None when neither LLM_PRICES nor the client knows it."""
+        return self.pricing.price_of(model)
+
+    def unpriced(self, model: str) -> str | None:
+        """The first model of `model`'s chain (it, then its fallbacks) without a price."""
+        return next((m for m in self.config.chain(model) if self.price_of(m) is None), None)
+
+    def _cost(self, model: str, completion: Completion) -> float | None:
+        return self.pricing.cost(
+            model, completion.tokens_in, completion.tokens_out, completion.cost_usd
+        )
 
     def _fail(self, call: _Call, exc: BaseException) -> None:
         detail = exc.detail if isinstance(exc, ModelCallError) else repr(exc)

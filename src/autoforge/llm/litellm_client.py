@@ -34,6 +34,7 @@ from autoforge.llm.errors import (
 )
 from autoforge.llm.gateway import StreamPart
 from autoforge.llm.local_model import LocalResult, LocalRunner
+from autoforge.llm.pricing import Price
 from autoforge.llm.types import Completion, CompletionRequest, ModelStatus
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,10 @@ class LiteLLMClient:
         cost = _token_cost(litellm, request.model, tokens_in, tokens_out)
         yield Completion("".join(pieces), model, tokens_in, tokens_out, finish, cost)
 
+    def price(self, model: str) -> Price | None:
+        """LiteLLM's price for `model` (the gateway's `Pricing` asks, with LLM_PRICES first)."""
+        return litellm_price(self._ready(), model)
+
     def status(self, model: str) -> ModelStatus:
         if _is_local(model):
             if self.local is None or model != local_model.GATEWAY_NAME:
@@ -267,7 +272,9 @@ def _delta_text(choice: Any) -> str:
     return str(text or "")
 
 
-def _response_cost(litellm: Any, response: Any) -> float:
+def _response_cost(litellm: Any, response: Any) -> float | None:
+    """What LiteLLM priced the answer at, or None: a model it has no price for is unpriced,
+    not free (the gateway applies LLM_PRICES over this)."""
     # LiteLLM prices every response as it builds it; recomputing would double the overhead.
     hidden = getattr(response, "_hidden_params", None) or {}
     cost = hidden.get("response_cost")
@@ -275,20 +282,32 @@ def _response_cost(litellm: Any, response: Any) -> float:
         try:
             cost = litellm.completion_cost(completion_response=response)
         except Exception:
-            log.debug("no price known for %s; cost recorded as 0", response.model)
-            cost = 0.0
-    return float(cost or 0.0)
+            log.debug("no price known for %s; the call is unpriced", response.model)
+            return None
+    return None if cost is None else float(cost)
 
 
-def _token_cost(litellm: Any, model: str, tokens_in: int, tokens_out: int) -> float:
+def _token_cost(litellm: Any, model: str, tokens_in: int, tokens_out: int) -> float | None:
     try:
         cost_in, cost_out = litellm.cost_per_token(
             model=model, prompt_tokens=tokens_in, completion_tokens=tokens_out
         )
     except Exception:
-        log.debug("no price known for %s; cost recorded as 0", model)
-        return 0.0
+        log.debug("no price known for %s; the call is unpriced", model)
+        return None
     return float(cost_in + cost_out)
+
+
+def litellm_price(litellm: Any, model: str) -> Price | None:
+    """LiteLLM's list price for `model` (its `model_cost` table), or None."""
+    try:
+        info = litellm.get_model_info(model=model)
+    except Exception:
+        return None
+    cost_in, cost_out = info.get("input_cost_per_token"), info.get("output_cost_per_token")
+    if cost_in is None or cost_out is None:
+        return None
+    return Price(float(cost_in) * 1e6, float(cost_out) * 1e6)
 
 
 def translate(litellm: Any, exc: Exception) -> ModelCallError:

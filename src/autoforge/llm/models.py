@@ -47,6 +47,8 @@ class LLMCallRow(ProjectOwned, Base):
     tokens_in: Mapped[int] = mapped_column(Integer, default=0)
     tokens_out: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    # No price known for the model: cost_usd is 0.0 and means "unknown", not free.
+    unpriced: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
     cache_hit: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -100,7 +100,10 @@ class TraceOut(BaseModel):
     finish_reason: str | None
     tokens_in: int
     tokens_out: int
-    cost_usd: float
+    cost_usd: float | None = Field(description="null: unpriced (no price known for the model)")
+    unpriced: bool = Field(
+        default=False, description="no price is known for the model (set LLM_PRICES)"
+    )
     latency_ms: float
     cache_hit: bool
     attempts: int
@@ -113,6 +116,13 @@ class TraceOut(BaseModel):
     )
     trace_id: str | None = Field(default=None, description="OpenTelemetry trace id (hex)")
     span_id: str | None = Field(default=None, description="OpenTelemetry span id (hex)")
+
+    @model_validator(mode="after")
+    def _unknown_cost(self) -> TraceOut:
+        # The row stores 0.0 for an unpriced call; the API says "unknown".
+        if self.unpriced:
+            self.cost_usd = None
+        return self
 
 
 class TraceList(BaseModel):
@@ -148,7 +158,7 @@ class CallRecordOut(BaseModel):
 
     call_id: str
     model: str
-    cost_usd: float
+    cost_usd: float | None = Field(description="null: unpriced (no price known for the model)")
     latency_ms: float
     cache_hit: bool
     attempts: int

@@ -98,7 +98,8 @@ class Completion:
     tokens_in: int
     tokens_out: int
     finish_reason: str
-    cost_usd: float = 0.0
+    # None: nobody knows this model's price (issue #19), which is not $0.
+    cost_usd: float | None = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,7 +119,7 @@ class Completion:
             tokens_in=int(data["tokens_in"]),
             tokens_out=int(data["tokens_out"]),
             finish_reason=str(data["finish_reason"]),
-            cost_usd=float(data.get("cost_usd", 0.0)),
+            cost_usd=_cost(data.get("cost_usd", 0.0)),
         )
 
 
@@ -138,19 +139,24 @@ class TraceContext:
     prompt_name: str | None = None
 
 
+def _cost(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 @dataclass(frozen=True, slots=True)
 class CallRecord:
     """The per-call facts: who answered, what it cost, how long it took, what went wrong.
 
     `model` is the gateway name of the model that answered (a fallback, if one did).
     A cache hit costs nothing, so its `cost_usd` is 0 while its tokens are the stored ones.
+    `cost_usd` is None for an unpriced call: neither LLM_PRICES nor LiteLLM knows the model.
     """
 
     id: str
     model: str
     tokens_in: int
     tokens_out: int
-    cost_usd: float
+    cost_usd: float | None
     latency_ms: float
     cache_hit: bool
     attempts: int

@@ -79,6 +79,11 @@ LLM_TOKENS = Counter(
 LLM_COST = Counter(
     "autoforge_llm_cost_usd_total", "Model spend in US dollars", ["model", "provider"]
 )
+LLM_UNPRICED = Counter(
+    "autoforge_llm_unpriced_calls_total",
+    "Answered model calls without a known price (missing from the spend; set LLM_PRICES)",
+    ["model", "provider"],
+)
 LLM_DURATION = Histogram(
     "autoforge_llm_call_duration_seconds",
     "Model call latency (retries and fallbacks included) by model and provider",
@@ -167,7 +172,7 @@ def model_call(
     *,
     tokens_in: int,
     tokens_out: int,
-    cost_usd: float,
+    cost_usd: float | None,
     seconds: float,
     cache_hit: bool,
     error_type: str | None,
@@ -182,7 +187,10 @@ def model_call(
         return
     LLM_TOKENS.labels(**labels, direction="in").inc(tokens_in)
     LLM_TOKENS.labels(**labels, direction="out").inc(tokens_out)
-    if cost_usd > 0:
+    if cost_usd is None:
+        # Unpriced (no price known): counted apart, never as $0 in the spend.
+        LLM_UNPRICED.labels(**labels).inc()
+    elif cost_usd > 0:
         LLM_COST.labels(**labels).inc(cost_usd)
 
 

@@ -60,7 +60,8 @@ class Meter:
         self.budget = budget
         self.calls = 0
         self.cache_hits = 0
-        self.cost_usd = 0.0
+        self.cost_usd = 0.0  # of priced calls
+        self.unpriced_calls = 0
         self._in_flight = 0
         self._clock = clock
         self._started = clock()
@@ -85,7 +86,10 @@ class Meter:
                 self.cache_hits += 1
             else:
                 self.calls += 1
-                self.cost_usd += record.cost_usd
+                if record.cost_usd is None:
+                    self.unpriced_calls += 1
+                else:
+                    self.cost_usd += record.cost_usd
 
     def check(self) -> None:
         with self._lock:
@@ -97,6 +101,13 @@ class Meter:
             raise BudgetExhausted(StopReason.BUDGET_CALLS, f"{budget.max_calls} calls used")
         if budget.max_usd is not None and self.cost_usd >= budget.max_usd:
             raise BudgetExhausted(StopReason.BUDGET_USD, f"${budget.max_usd} spent")
+        if budget.max_usd is not None and self.unpriced_calls:
+            # An unpriced call's cost is unknown, not $0: a USD budget can no longer be kept.
+            raise BudgetExhausted(
+                StopReason.BUDGET_USD,
+                f"{self.unpriced_calls} call(s) without a known price: ${budget.max_usd} "
+                "cannot be kept (set LLM_PRICES)",
+            )
         if budget.max_seconds is not None and self.wall_s >= budget.max_seconds:
             raise BudgetExhausted(StopReason.BUDGET_TIME, f"{budget.max_seconds}s elapsed")
 

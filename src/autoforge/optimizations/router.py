@@ -46,8 +46,9 @@ def start_optimization(
     `bandit` or `opro`) under a budget. Returns the `pending` optimization at once; follow
     it at `GET /optimizations/{id}` or live at `/optimizations/{id}/events`. The best
     prompt is saved as a new (unlabelled) version of the prompt: see `best_version`."""
-    model = container.gateway.config.default_model
-    started = service.start_optimization(uow, owner, data, model)
+    gateway = container.gateway
+    model = gateway.config.default_model
+    started = service.start_optimization(uow, owner, data, model, gateway.unpriced)
     response.headers["Location"] = f"/api/v1/optimizations/{started.optimization.id}"
     return started.optimization
 

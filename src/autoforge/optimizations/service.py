@@ -7,6 +7,7 @@ transaction has committed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from autoforge.db.base import utcnow
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import NotFoundError, ValidationFailed
 from autoforge.evaluations.scoring import resolve_scoring
+from autoforge.llm.pricing import unpriced_problem
 from autoforge.optimizations.models import OptimizationCandidateRow, OptimizationRow
 from autoforge.optimizations.repository import OptimizationRepository
 from autoforge.optimizations.schemas import (
@@ -81,9 +83,16 @@ def to_schema(row: OptimizationRow) -> Optimization:
 
 
 def start_optimization(
-    uow: UnitOfWork, owner: str, data: OptimizationCreate, default_model: str
+    uow: UnitOfWork,
+    owner: str,
+    data: OptimizationCreate,
+    default_model: str,
+    unpriced: Callable[[str], str | None],
 ) -> Started:
-    """Creates a pending optimization with a queued job, everything the run needs frozen."""
+    """Creates a pending optimization with a queued job, everything the run needs frozen.
+    `unpriced(model)`: the model of its chain without a known price (`Gateway.unpriced`)."""
+    # Before any statement: a USD budget on a model nobody can price could never stop the run.
+    _check_priced(data, data.model or default_model, unpriced)
     prompt = versions.resolve_version(
         uow, owner, data.prompt, version=data.prompt_version, label=data.label
     )
@@ -106,6 +115,17 @@ def start_optimization(
     OptimizationRepository(uow.session, owner).add(row)
     job_id = enqueue_job(uow, "optimization", row.id, {})
     return Started(to_schema(row), job_id)
+
+
+def _check_priced(
+    data: OptimizationCreate, model: str, unpriced: Callable[[str], str | None]
+) -> None:
+    if data.budget.usd is None:
+        return
+    missing = unpriced(model)
+    if missing is not None:
+        detail = unpriced_problem(missing)
+        raise ValidationFailed(detail, errors=[{"field": "budget.usd", "message": detail}])
 
 
 def _check_text(uow: UnitOfWork, owner: str, prompt_id: str, version: int) -> None:

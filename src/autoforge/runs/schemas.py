@@ -49,7 +49,8 @@ class RunRequest(BaseModel):
 class RunUsage(BaseModel):
     tokens_in: int
     tokens_out: int
-    cost_usd: float
+    cost_usd: float | None = Field(description="null: unpriced (no price known for the model)")
+    unpriced: bool = Field(default=False, description="no price is known for the model")
     latency_ms: float
     cache_hit: bool
     attempts: int

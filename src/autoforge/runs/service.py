@@ -77,6 +77,7 @@ def run_prompt(
             tokens_in=record.tokens_in,
             tokens_out=record.tokens_out,
             cost_usd=record.cost_usd,
+            unpriced=record.cost_usd is None,
             latency_ms=record.latency_ms,
             cache_hit=record.cache_hit,
             attempts=record.attempts,

@@ -50,7 +50,8 @@ class Figures:
     calls: int = 0
     errors: int = 0
     p95_latency_ms: float | None = None
-    total_cost: float = 0.0
+    total_cost: float = 0.0  # over priced calls
+    unpriced_calls: int = 0  # calls without a known price: no cost, not $0
     evaluations: int = 0
     score: float | None = None
 
@@ -60,7 +61,9 @@ class Figures:
 
     @property
     def cost_per_call(self) -> float | None:
-        return self.total_cost / self.calls if self.calls else None
+        """Over the priced calls only: an unpriced call's cost is unknown, not $0."""
+        priced = self.calls - self.unpriced_calls
+        return self.total_cost / priced if priced > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,8 +99,9 @@ class SLORepository:
         if version is not None:
             calls.append(LLMCallRow.prompt_version == version)
         failed = func.sum(case((LLMCallRow.error.is_not(None), 1), else_=0))
-        count, errors, cost = self.session.execute(
-            select(func.count(), failed, func.sum(LLMCallRow.cost_usd)).where(*calls)
+        unpriced = func.sum(case((LLMCallRow.unpriced, 1), else_=0))
+        count, errors, cost, unpriced_calls = self.session.execute(
+            select(func.count(), failed, func.sum(LLMCallRow.cost_usd), unpriced).where(*calls)
         ).one()
         latency = None
         if count:
@@ -128,6 +129,7 @@ class SLORepository:
             errors=int(errors or 0),
             p95_latency_ms=latency,
             total_cost=float(cost or 0.0),
+            unpriced_calls=int(unpriced_calls or 0),
             evaluations=evaluations,
             score=float(score) if score is not None else None,
         )

@@ -66,8 +66,11 @@ class Figures(BaseModel):
     errors: int = 0
     error_rate: float | None = None
     p95_latency_ms: float | None = None
-    cost_per_call: float | None = None
-    total_cost: float = 0.0
+    cost_per_call: float | None = Field(
+        default=None, description="over priced calls only (unpriced calls have no cost)"
+    )
+    total_cost: float = Field(default=0.0, description="the sum over priced calls")
+    unpriced_calls: int = Field(default=0, description="calls without a known price")
     evaluations: int = 0
     score: float | None = None
 

@@ -43,6 +43,7 @@ def _figures(found: objectives.Figures) -> Figures:
         p95_latency_ms=found.p95_latency_ms,
         cost_per_call=found.cost_per_call,
         total_cost=found.total_cost,
+        unpriced_calls=found.unpriced_calls,
         evaluations=found.evaluations,
         score=found.score,
     )

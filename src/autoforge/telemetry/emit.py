@@ -126,11 +126,13 @@ def call_attributes(
         "gen_ai.response.model": record.model,
         "gen_ai.usage.input_tokens": record.tokens_in,
         "gen_ai.usage.output_tokens": record.tokens_out,
-        "autoforge.cost_usd": record.cost_usd,
         "autoforge.call_id": record.id,
         "autoforge.cache_hit": record.cache_hit,
         "autoforge.attempts": record.attempts,
     }
+    # An unpriced call (no price known) sends no cost, so a receiver cannot read it as $0.
+    if record.cost_usd is not None:
+        attributes["autoforge.cost_usd"] = record.cost_usd
     provider = provider_of(record.model)
     if provider is not None:
         attributes["gen_ai.provider.name"] = provider

@@ -101,7 +101,7 @@ class SpanCall:
     provider: str | None
     tokens_in: int
     tokens_out: int
-    cost_usd: float
+    cost_usd: float | None  # None: the span named no cost (unpriced)
     latency_ms: float
     created_at: datetime
     input: dict[str, Any]
@@ -192,7 +192,8 @@ def _tokens(
     return int(count)
 
 
-def _cost(span: Span) -> float:
+def _cost(span: Span) -> float | None:
+    """The span's cost, or None: a span that names no cost is unpriced, not $0."""
     a = span.attributes
     cost = _first(a, COST_KEYS, lambda attrs, k: _number(attrs.get(k)))
     if cost is None:
@@ -205,7 +206,7 @@ def _cost(span: Span) -> float:
         numbers = [n for n in (_number(v) for v in details.values()) if n is not None]
         cost = total if total is not None else (sum(numbers) if numbers else None)
     if cost is None:
-        return 0.0
+        return None
     if not math.isfinite(cost) or cost < 0:
         raise Unmappable(f"span {span.span_id}: the cost is not an amount: {cost!r}")
     return float(cost)

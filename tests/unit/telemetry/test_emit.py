@@ -72,3 +72,13 @@ def test_a_failed_text_call_names_its_error_type_and_no_provider_for_a_bare_name
         None,
         None,
     )
+
+
+def test_an_unpriced_call_sends_no_cost_rather_than_zero() -> None:
+    request = CompletionRequest("openai/selfhosted", messages=[{"role": "user", "content": "x"}])
+
+    priced = call_attributes(request, record(), None)
+    unpriced = call_attributes(request, record(cost_usd=None), None)
+
+    assert priced["autoforge.cost_usd"] == 0.0031
+    assert "autoforge.cost_usd" not in unpriced

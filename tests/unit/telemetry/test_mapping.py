@@ -62,7 +62,8 @@ def test_genai_conventions_give_model_provider_tokens_latency_and_prompt() -> No
 
     assert call is not None
     assert (call.model, call.provider) == ("gpt-4o-2024-08-06", "openai")
-    assert (call.tokens_in, call.tokens_out, call.cost_usd) == (12, 7, 0.0)
+    # The span names no cost: unpriced (None), not $0 (issue #19).
+    assert (call.tokens_in, call.tokens_out, call.cost_usd) == (12, 7, None)
     assert call.latency_ms == pytest.approx(1250.0)
     assert call.created_at == datetime.fromtimestamp(END / 1e9, UTC)
     assert call.input == {"messages": [{"role": "user", "content": "hi there"}]}
@@ -218,7 +219,7 @@ def test_missing_tokens_count_zero_and_missing_end_means_no_latency() -> None:
     call = map_span(span({"gen_ai.request.model": "m"}, end_ns=0))
 
     assert call is not None
-    assert (call.tokens_in, call.tokens_out, call.cost_usd, call.latency_ms) == (0, 0, 0.0, 0.0)
+    assert (call.tokens_in, call.tokens_out, call.cost_usd, call.latency_ms) == (0, 0, None, 0.0)
     assert (call.input, call.output, call.variables, call.provider) == ({}, None, None, None)
 
 

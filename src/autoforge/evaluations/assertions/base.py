@@ -50,7 +50,7 @@ class CaseOutcome:
     expected: str | None = None
     inputs: Mapping[str, Any] = field(default_factory=dict)
     latency_ms: float = 0.0
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0  # None: unpriced (no price known for the model)
 
 
 @dataclass(frozen=True, slots=True)

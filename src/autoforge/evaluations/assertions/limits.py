@@ -36,6 +36,8 @@ class CostAssertion(AssertionBase):
     max_usd: float = Field(ge=0.0)
 
     def score(self, case: CaseOutcome, tools: ScoringTools) -> Score:
+        if case.cost_usd is None:
+            return Score(0.0, False, "unpriced: no price is known for the model (LLM_PRICES)")
         value = _within(case.cost_usd, self.max_usd)
         if value == 1.0:
             return Score(1.0, True, f"${case.cost_usd:.6f} <= ${self.max_usd:.6f}")
