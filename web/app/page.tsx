@@ -8,7 +8,7 @@ import { EmptyState, ErrorMessage, Loading, PageTitle } from "@/components/feedb
 import { Card, CardContent } from "@/components/ui/card";
 import { api } from "@/lib/api";
 import type { Dashboard, Totals } from "@/lib/types/dashboard";
-import { formatUsd } from "@/lib/utils";
+import { formatUsd, unpricedNote } from "@/lib/utils";
 
 // recharts is a third of the page's JavaScript: the figures show first, the charts follow.
 const DashboardCharts = dynamic(
@@ -39,7 +39,7 @@ function TotalsRow({ totals }: { totals: Totals }) {
       <Figure label="Evaluations" value={totals.evaluations} href="/evaluations/" />
       <Figure label="Optimizations" value={totals.optimizations} href="/optimizations/" />
       <Figure label="Model calls" value={totals.model_calls} href="/traces/" />
-      <Figure label="Cost" value={formatUsd(totals.cost_usd)} />
+      <Figure label="Cost" value={formatUsd(totals.cost_usd)} note={unpricedNote(totals.unpriced_calls)} />
     </div>
   );
 }

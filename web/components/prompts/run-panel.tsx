@@ -12,7 +12,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input, Label, Select, Textarea } from "@/components/ui/input";
 import { api } from "@/lib/api";
 import type { ModelInfo, Prompt, RunRequest, RunResult, RunTarget } from "@/lib/types/prompts";
-import { formatMs, formatUsd } from "@/lib/utils";
+import { formatCost, formatMs } from "@/lib/utils";
 
 import { useModels, useVersion } from "./queries";
 
@@ -120,7 +120,7 @@ function RunOutput({ result, target }: { result: RunResult; target: RunTarget })
   const facts: [string, React.ReactNode][] = [
     ["Model", result.model],
     ["Tokens in / out", `${u.tokens_in} / ${u.tokens_out}`],
-    ["Cost", formatUsd(u.cost_usd)],
+    ["Cost", formatCost(u.cost_usd, u.unpriced)],
     ["Latency", formatMs(u.latency_ms)],
     ["Cache", u.cache_hit ? <Badge tone="green">hit</Badge> : <Badge>miss</Badge>],
   ];

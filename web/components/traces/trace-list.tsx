@@ -145,7 +145,15 @@ function TraceRow({ trace }: { trace: Trace }) {
       <Td className="whitespace-nowrap text-right tabular-nums">
         {trace.tokens_in} / {trace.tokens_out}
       </Td>
-      <Td className="text-right tabular-nums">{formatUsd(trace.cost_usd)}</Td>
+      <Td className="text-right tabular-nums">
+        {trace.unpriced ? (
+          <span className="text-amber-700" title="No price is known for this model: set LLM_PRICES">
+            unpriced
+          </span>
+        ) : (
+          formatUsd(trace.cost_usd)
+        )}
+      </Td>
       <Td className="whitespace-nowrap text-right tabular-nums">{formatMs(trace.latency_ms)}</Td>
       <Td>
         <TraceStatus trace={trace} />

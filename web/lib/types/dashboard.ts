@@ -7,7 +7,10 @@ export type Totals = {
   evaluations: number;
   optimizations: number;
   model_calls: number;
+  /** spent on calls with a known price */
   cost_usd: number;
+  /** calls without a known price, missing from cost_usd (set LLM_PRICES) */
+  unpriced_calls: number;
 };
 
 export type EvaluationDay = {
@@ -23,6 +26,7 @@ export type CallDay = {
   calls: number;
   cache_hits: number;
   cost_usd: number;
+  unpriced_calls: number;
   avg_latency_ms: number | null;
 };
 

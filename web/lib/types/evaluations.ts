@@ -123,7 +123,10 @@ export type Evaluation = {
   style_consistency: number | null;
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
+  /** the sum over priced calls */
   total_cost_usd: number;
+  /** calls without a known price, missing from total_cost_usd */
+  unpriced_calls: number;
   total_tokens: number;
   /** model calls answered from the response cache */
   cache_hits: number;
@@ -147,7 +150,9 @@ export type TestResult = {
   passed: boolean;
   latency_ms: number;
   tokens: number;
-  cost_usd: number;
+  /** null: unpriced (no price known for the model) */
+  cost_usd: number | null;
+  unpriced: boolean;
   cache_hit: boolean;
   reason: string | null;
   error: string | null;

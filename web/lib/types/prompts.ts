@@ -146,7 +146,9 @@ export type RunResult = {
   usage: {
     tokens_in: number;
     tokens_out: number;
-    cost_usd: number;
+    /** null: unpriced (no price known for the model) */
+    cost_usd: number | null;
+    unpriced: boolean;
     latency_ms: number;
     cache_hit: boolean;
     attempts: number;
