@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 import httpx
@@ -21,12 +22,14 @@ def otlp_export(model: str, span_id: str) -> dict[str, Any]:
         "gen_ai.provider.name": "acme",
         "gen_ai.prompt.name": "checkout-helper",
     }
+    ended = time.time_ns()
     span = {
         "traceId": os.urandom(16).hex(),
         "spanId": span_id,
         "name": f"chat {model}",
-        "startTimeUnixNano": "1765000000000000000",
-        "endTimeUnixNano": "1765000000250000000",
+        # Ended just now: the list is newest first, and this server has served other tests.
+        "startTimeUnixNano": str(ended - 250_000_000),
+        "endTimeUnixNano": str(ended),
         "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attributes.items()],
     }
     return {"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}
@@ -60,8 +63,12 @@ def test_calls_and_ingested_spans_are_listed_and_filtered_by_source(
     expect(ingested).to_contain_text("acme")
     expect(ingested).to_contain_text("checkout-helper")
     expect(ingested).to_contain_text("250 ms")
+    # The span named no cost: unpriced, not $0 (issue #19); the local model's $0 is a price.
+    expect(ingested).to_contain_text("unpriced")
     expect(gateway.get_by_text("gateway", exact=True)).to_be_visible()
     expect(gateway).to_contain_text(answer.json()["autoforge"]["model"])
+    expect(gateway).not_to_contain_text("unpriced")
+    expect(gateway).to_contain_text("$0")
 
     page.get_by_label("Source", exact=True).select_option("otlp")
     expect(page.locator(f'{ROWS}[data-source="gateway"]')).to_have_count(0)
