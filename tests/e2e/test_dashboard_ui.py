@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import httpx
 from playwright.sync_api import Page, expect
+
+from tests.e2e.test_traces_ui import otlp_export
 
 
 def test_the_dashboard_shows_the_stored_figures(page: Page, server: str) -> None:
@@ -35,3 +39,21 @@ def test_every_page_is_reachable_from_the_navigation(page: Page) -> None:
     ]:
         page.get_by_role("navigation", name="main").get_by_role("link", name=name).click()
         expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+
+
+def test_the_cost_says_how_many_unpriced_calls_it_leaves_out(page: Page, server: str) -> None:
+    span_id = os.urandom(8).hex()
+    # A span that names no cost: an unpriced call (issue #19).
+    sent = httpx.post(
+        f"{server}/v1/traces", json=otlp_export(f"e2e-unpriced-{span_id[:6]}", span_id), timeout=30
+    )
+    assert sent.status_code == 200, sent.text
+    totals = httpx.get(f"{server}/api/v1/dashboard", timeout=10).json()["totals"]
+    count = totals["unpriced_calls"]
+    assert count >= 1
+
+    page.goto("/")
+
+    cost = page.get_by_test_id("total-cost").locator("..")
+    noun = "call" if count == 1 else "calls"
+    expect(cost).to_contain_text(f"{count} unpriced {noun} not included")
