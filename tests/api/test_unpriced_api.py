@@ -76,8 +76,17 @@ def test_an_unpriced_call_shows_no_cost_and_the_flag(api: httpx.Client) -> None:
     assert (usage["cost_usd"], usage["unpriced"]) == (None, True)
     assert (shown["cost_usd"], shown["unpriced"]) == (None, True)
     assert shown["tokens_out"] > 0
+    chat = api.post(
+        "/v1/chat/completions",
+        json={"model": CUSTOM, "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert chat.status_code == 200, chat.text
+    assert (chat.json()["autoforge"]["cost_usd"], chat.json()["autoforge"]["unpriced"]) == (
+        None,
+        True,
+    )
     after = unpriced_samples(api.get("/metrics", headers=SCRAPE).text)
-    assert after == before + 1
+    assert after == before + 2
     totals = api.get("/api/v1/dashboard").json()["totals"]
     assert totals["unpriced_calls"] >= 1
 

@@ -159,6 +159,7 @@ class CallRecordOut(BaseModel):
     call_id: str
     model: str
     cost_usd: float | None = Field(description="null: unpriced (no price known for the model)")
+    unpriced: bool = Field(default=False, description="no price is known for the model")
     latency_ms: float
     cache_hit: bool
     attempts: int
@@ -169,6 +170,7 @@ class CallRecordOut(BaseModel):
             call_id=record.id,
             model=record.model,
             cost_usd=record.cost_usd,
+            unpriced=record.cost_usd is None,
             latency_ms=round(record.latency_ms, 3),
             cache_hit=record.cache_hit,
             attempts=record.attempts,
