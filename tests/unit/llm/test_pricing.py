@@ -146,3 +146,11 @@ def test_an_unpriced_call_stops_a_usd_budget_instead_of_counting_zero(
         meter.check()
     assert stopped.value.reason == StopReason.BUDGET_USD
     assert "LLM_PRICES" in stopped.value.detail
+
+
+def test_an_slos_cost_per_call_is_over_priced_calls_only() -> None:
+    from autoforge.slos.objectives import Figures
+
+    assert Figures(calls=4, unpriced_calls=2, total_cost=1.0).cost_per_call == 0.5
+    assert Figures(calls=2, unpriced_calls=2, total_cost=0.0).cost_per_call is None
+    assert Figures(calls=4, total_cost=1.0).cost_per_call == 0.25
