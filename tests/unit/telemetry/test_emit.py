@@ -53,6 +53,7 @@ def test_a_chat_call_has_the_genai_attributes_and_our_cost() -> None:
         "autoforge.attempts": 2,
         "autoforge.prompt.id": "prompt-1",
         "autoforge.prompt.version": 3,
+        "gen_ai.prompt.version": "3",
     }
     assert SECRET_PROMPT not in json.dumps(attributes)
 
