@@ -33,6 +33,9 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 }
 
 
+_PLAIN = (str, int, float, bool, list, dict, tuple)
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
 
@@ -75,7 +78,9 @@ class JsonFormatter(logging.Formatter):
             if getattr(record, key, None):
                 line[key] = getattr(record, key)
         for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
+            # Plain values only: a library may tag every record with a marker object
+            # (LiteLLM adds `litellm_redacted`), which says nothing in a log line.
+            if key not in _STANDARD and not key.startswith("_") and isinstance(value, _PLAIN):
                 line[key] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)

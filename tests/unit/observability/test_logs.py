@@ -45,6 +45,17 @@ def test_lines_off_a_terminal_are_json_with_the_ids_and_extra_fields() -> None:
     assert "request_id" not in second
 
 
+def test_a_marker_object_a_library_puts_on_records_is_left_out() -> None:
+    record = logging.LogRecord("litellm", logging.INFO, __file__, 1, "hi", None, None)
+    record.litellm_redacted = object()  # what LiteLLM tags every record with
+    record.table = "prompts"
+
+    line = json.loads(JsonFormatter().format(record))
+
+    assert "litellm_redacted" not in line
+    assert line["table"] == "prompts"
+
+
 def test_a_terminal_gets_readable_lines() -> None:
     stream = _Terminal()
     configure_logging("INFO", stream)
