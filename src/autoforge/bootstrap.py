@@ -11,7 +11,7 @@ from autoforge.cache.memory import InProcessBackend
 from autoforge.config import Settings, get_settings
 from autoforge.db.engine import make_engine
 from autoforge.db.unit_of_work import Database
-from autoforge.evaluations.embeddings import SentenceEmbedder
+from autoforge.evaluations.embeddings import SentenceEmbedder, TextEmbedder
 from autoforge.events.base import DomainEvent
 from autoforge.events.bus import EventBus
 from autoforge.events.relay import OutboxRelay
@@ -48,8 +48,9 @@ class Container:
     relay: OutboxRelay
     gateway: Gateway
     cache: Cache
-    # Loads nothing until the first text is embedded (only similarity assertions need it).
-    embedder: SentenceEmbedder = field(default_factory=SentenceEmbedder)
+    # Loads nothing until the first text is embedded (similarity assertions and
+    # similar-prompt search need it); a provider's when EMBEDDING_MODEL is set.
+    embedder: TextEmbedder = field(default_factory=SentenceEmbedder)
     # Wakes this process's job workers when a job is enqueued here.
     jobs: JobSignal = field(default_factory=JobSignal)
     authenticator: Authenticator = field(init=False)
@@ -87,11 +88,21 @@ def bootstrap(settings: Settings | None = None) -> Container:
         relay=relay,
         gateway=build_gateway(settings, database),
         cache=Cache(build_cache_backend(settings)),
+        embedder=build_embedder(settings),
     )
     database.invalidate = container.cache.invalidate
     database.dispatch_jobs = lambda job_ids: dispatch_jobs(container, job_ids)
     holder.append(container)
     return container
+
+
+def build_embedder(settings: Settings) -> TextEmbedder:
+    if settings.embedding_model:
+        from autoforge.llm.litellm_client import LiteLLMEmbedder
+
+        options = settings.llm_model_options.get(settings.embedding_model)
+        return LiteLLMEmbedder(settings.embedding_model, options)
+    return SentenceEmbedder()
 
 
 def build_cache_backend(settings: Settings) -> CacheBackend:

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     # USD per million tokens per model, e.g. {"ollama/llama3": {"input": 0.2, "output": 0.6}}:
     # prices custom and self-hosted models, and wins over LiteLLM's table (llm/pricing.py).
     llm_prices: dict[str, TokenPrice] = Field(default_factory=dict)
+    # A provider's embeddings for similar-prompt search (any LiteLLM embedding model that
+    # takes `dimensions`, e.g. "openai/text-embedding-3-small"); unset: the bundled MiniLM.
+    embedding_model: str | None = None
     local_model_path: Path | None = None
     # The web UI's static export (`make web`); the API serves it at `/` when it exists.
     autoforge_web_dir: Path = Path(__file__).resolve().parents[2] / "web" / "out"

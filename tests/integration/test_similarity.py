@@ -15,15 +15,17 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
-from autoforge.bootstrap import Container
+from autoforge.bootstrap import Container, build_embedder
 from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
+from autoforge.evaluations.embeddings import EmbeddingModelUnavailable
+from autoforge.llm.litellm_client import LiteLLMEmbedder
 from autoforge.prompts import service as prompts
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.models import PromptVersionRow
 from autoforge.prompts.schemas import Prompt, PromptCreate
 from autoforge.similarity import handler, service
-from autoforge.similarity.models import EmbeddingVectorRow
+from autoforge.similarity.models import EmbeddingVectorRow, PromptEmbeddingRow
 from autoforge.similarity.repository import SimilarityRepository, Unembedded, digest
 from tests.support.cli import Cli
 
@@ -200,3 +202,51 @@ def test_cli_similar_search_and_duplicates(tmp_path: Path) -> None:
     assert [p["name"] for p in found["items"]] == ["poem"]
     assert "cluster 1" in cli.ok("prompt", "duplicates").stdout
     assert "no near-duplicates" in cli.ok("prompt", "duplicates", "--threshold", "0.999").stdout
+
+
+def test_a_providers_embeddings_are_used_and_a_model_change_embeds_again(
+    file_container: Container,
+) -> None:
+    """EMBEDDING_MODEL through LiteLLM (its `mock_response` stands in for the provider: it
+    answers one fixed vector per request, so one text per request here), then back to the
+    bundled MiniLM: every version is embedded again by the model now configured."""
+    model = "openai/text-embedding-3-small"
+    settings = file_container.settings.model_copy(
+        update={
+            "embedding_model": model,
+            "llm_model_options": {model: {"mock_response": [0.25] * 384, "api_key": "sk-t"}},
+        }
+    )
+    built = build_embedder(settings)
+    assert isinstance(built, LiteLLMEmbedder)
+    assert built.name == model
+    provider = LiteLLMEmbedder(
+        model, {"mock_response": [0.25] * 384, "api_key": "sk-t"}, batch_size=1
+    )
+    for i in range(3):
+        create(file_container, f"p{i}", f"prompt number {i}")
+
+    assert service.embed_missing(file_container.database, provider) == 3
+
+    def models(uow: UnitOfWork) -> list[str]:
+        return list(
+            uow.session.scalars(
+                select(EmbeddingVectorRow.model)
+                .join(PromptEmbeddingRow, PromptEmbeddingRow.vector_id == EmbeddingVectorRow.id)
+                .order_by(PromptEmbeddingRow.prompt_id)
+            )
+        )
+
+    assert read(file_container, models) == [model] * 3
+    assert service.embed_missing(file_container.database, provider) == 0  # nothing left to do
+
+    # Back to the bundled model: the provider's vectors no longer count as embeddings.
+    assert service.embed_missing(file_container.database, file_container.embedder) == 3
+    assert read(file_container, models) == [file_container.embedder.name] * 3
+    assert service.collect_garbage(file_container.database) >= 1  # the provider's vector
+
+
+def test_a_provider_answering_the_wrong_width_is_refused_by_name() -> None:
+    wide = LiteLLMEmbedder("openai/x", {"mock_response": [0.1] * 1536, "api_key": "sk-t"})
+    with pytest.raises(EmbeddingModelUnavailable, match="1536-float vectors"):
+        wide.embed(["a text"])

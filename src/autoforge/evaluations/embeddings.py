@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,6 +68,20 @@ def _load_model(device: str, threads: int) -> SentenceTransformer:
     return SentenceTransformer(str(path), device=device, local_files_only=True)
 
 
+class TextEmbedder(Protocol):
+    """What embeds texts here: the bundled MiniLM model, or a provider's embeddings
+    (`EMBEDDING_MODEL`, llm/litellm_client.py). Rows are unit length, DIMENSION wide."""
+
+    name: str
+
+    @property
+    def loaded(self) -> bool: ...
+
+    def load(self) -> None: ...
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, int], SentenceTransformer] = {}
 
@@ -79,6 +93,8 @@ class SentenceEmbedder:
     turns because the fast tokenizer refuses concurrent use ("Already borrowed"). For
     throughput, embed many texts in one call: a batch costs far less per text than singles.
     """
+
+    name = MODEL_NAME
 
     def __init__(self, *, device: str = "cpu", batch_size: int = 32, threads: int = 1) -> None:
         self._device = device

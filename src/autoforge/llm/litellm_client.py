@@ -20,8 +20,11 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from autoforge.llm import local_model
 from autoforge.llm.errors import (
@@ -460,3 +463,62 @@ def _generic_chunk(part: str | LocalResult) -> dict[str, Any]:
         "index": 0,
         "tool_use": None,
     }
+
+
+class LiteLLMEmbedder:
+    """A provider's embeddings (`EMBEDDING_MODEL`, any LiteLLM embedding model), asked for
+    DIMENSION-wide vectors: the vector index holds F32_BLOB(384). Models that take a
+    `dimensions` argument (OpenAI's text-embedding-3 family, for one) can; any other
+    answer is refused with a clear error rather than stored. Texts go `batch_size` to a
+    request (providers cap a request's inputs)."""
+
+    def __init__(
+        self, model: str, options: dict[str, Any] | None = None, *, batch_size: int = 64
+    ) -> None:
+        self.name = model
+        self._options = dict(options or {})
+        self._batch_size = batch_size
+
+    @property
+    def loaded(self) -> bool:
+        return True  # nothing to load here: the provider holds the model
+
+    def load(self) -> None:
+        return None
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        from autoforge.evaluations.embeddings import DIMENSION
+
+        batches = [
+            self._embed_batch(list(texts[i : i + self._batch_size]))
+            for i in range(0, len(texts), self._batch_size)
+        ]
+        if not batches:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        rows = np.concatenate(batches)
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return np.asarray(rows / np.where(norms == 0, 1, norms), dtype=np.float32)
+
+    def _embed_batch(self, texts: list[str]) -> NDArray[np.float32]:
+        from autoforge.evaluations.embeddings import DIMENSION, EmbeddingModelUnavailable
+
+        litellm = _litellm()
+        try:
+            response = litellm.embedding(
+                model=self.name, input=texts, dimensions=DIMENSION, **self._options
+            )
+        except Exception as exc:
+            raise translate(litellm, exc) from None
+        rows = np.asarray([item["embedding"] for item in response.data], dtype=np.float32)
+        if rows.ndim != 2 or rows.shape[0] != len(texts):
+            raise EmbeddingModelUnavailable(
+                f"{self.name} answered {rows.shape[0] if rows.ndim else 0} vectors for "
+                f"{len(texts)} texts"
+            )
+        if rows.shape[1] != DIMENSION:
+            raise EmbeddingModelUnavailable(
+                f"{self.name} returned {rows.shape[1]}-float vectors; the vector index holds "
+                f"{DIMENSION}: choose a model that takes `dimensions`, or unset "
+                "EMBEDDING_MODEL for the bundled MiniLM"
+            )
+        return rows

@@ -12,7 +12,17 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, LargeBinary, delete, func, insert, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from autoforge.prompts.domain import ListFilters
@@ -49,8 +59,9 @@ class SimilarityRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def unembedded(self, prompt_id: str | None, limit: int) -> list[Unembedded]:
-        """Versions without an embedding, of prompts this transaction may see."""
+    def unembedded(self, prompt_id: str | None, limit: int, model: str) -> list[Unembedded]:
+        """Versions without an embedding by `model`, of prompts this transaction may see:
+        never embedded, or embedded by another model (EMBEDDING_MODEL changed)."""
         query = (
             select(
                 PromptVersionRow.id,
@@ -60,7 +71,8 @@ class SimilarityRepository:
             )
             .join(PromptRow, PromptRow.id == PromptVersionRow.prompt_id)
             .outerjoin(PromptEmbeddingRow, PromptEmbeddingRow.version_id == PromptVersionRow.id)
-            .where(PromptEmbeddingRow.version_id.is_(None))
+            .outerjoin(EmbeddingVectorRow, EmbeddingVectorRow.id == PromptEmbeddingRow.vector_id)
+            .where(or_(PromptEmbeddingRow.version_id.is_(None), EmbeddingVectorRow.model != model))
             .order_by(PromptVersionRow.prompt_id, PromptVersionRow.version_number)
             .limit(limit)
         )
@@ -94,8 +106,10 @@ class SimilarityRepository:
             )
         )
         ids = {d: int(i) for d, i in found}
+        # OR REPLACE: a version embedded again by another model takes its new vector (the
+        # old one, linked to nothing, goes with the next garbage collection).
         self.session.execute(
-            insert(PromptEmbeddingRow).prefix_with("OR IGNORE"),
+            insert(PromptEmbeddingRow).prefix_with("OR REPLACE"),
             [
                 {
                     "version_id": u.version_id,

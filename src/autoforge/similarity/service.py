@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from autoforge.db.unit_of_work import Database, UnitOfWork
 from autoforge.errors import NotFoundError
-from autoforge.evaluations.embeddings import SentenceEmbedder
+from autoforge.evaluations.embeddings import TextEmbedder
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.repository import PromptRepository
 from autoforge.similarity import vectors
@@ -32,20 +32,20 @@ class Found:
     method: str
 
 
-def embed_missing(
-    database: Database, embedder: SentenceEmbedder, prompt_id: str | None = None
-) -> int:
+def embed_missing(database: Database, embedder: TextEmbedder, prompt_id: str | None = None) -> int:
     """Embeds every version that has no embedding yet (of one prompt, or of all); returns how
     many. The model runs between two short transactions, never inside one."""
     done = 0
     while True:
         with database.transaction(read_only=True) as uow:
-            todo = SimilarityRepository(uow.session).unembedded(prompt_id, EMBED_BATCH)
+            todo = SimilarityRepository(uow.session).unembedded(
+                prompt_id, EMBED_BATCH, embedder.name
+            )
         if not todo:
             return done
         embedded = vectors.embed(embedder, [u.content for u in todo])
         with database.transaction() as uow:
-            SimilarityRepository(uow.session).store(todo, embedded, vectors.MODEL)
+            SimilarityRepository(uow.session).store(todo, embedded, embedder.name)
         done += len(todo)
 
 
@@ -110,7 +110,7 @@ def _page(repo: SimilarityRepository, found: Found, k: int, threshold: float) ->
 def similar_prompts(
     uow: UnitOfWork,
     owner: str,
-    embedder: SentenceEmbedder,
+    embedder: TextEmbedder,
     prompt_id: str,
     *,
     k: int,

@@ -11,15 +11,14 @@ import threading
 import weakref
 from collections.abc import Sequence
 
-from autoforge.evaluations.embeddings import MODEL_NAME, SentenceEmbedder
+from autoforge.evaluations.embeddings import TextEmbedder
 
-MODEL = MODEL_NAME
-_ready: weakref.WeakKeyDictionary[SentenceEmbedder, threading.Event] = weakref.WeakKeyDictionary()
-_warming: weakref.WeakSet[SentenceEmbedder] = weakref.WeakSet()
+_ready: weakref.WeakKeyDictionary[TextEmbedder, threading.Event] = weakref.WeakKeyDictionary()
+_warming: weakref.WeakSet[TextEmbedder] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
-def _event(embedder: SentenceEmbedder) -> threading.Event:
+def _event(embedder: TextEmbedder) -> threading.Event:
     with _lock:
         event = _ready.get(embedder)
         if event is None:
@@ -27,19 +26,19 @@ def _event(embedder: SentenceEmbedder) -> threading.Event:
         return event
 
 
-def embed(embedder: SentenceEmbedder, texts: Sequence[str]) -> list[bytes]:
+def embed(embedder: TextEmbedder, texts: Sequence[str]) -> list[bytes]:
     """Unit-length float32 vectors as the bytes an F32_BLOB column stores."""
     vectors = embedder.embed(texts)
     _event(embedder).set()
     return [row.astype("<f4").tobytes() for row in vectors]
 
 
-def is_ready(embedder: SentenceEmbedder) -> bool:
+def is_ready(embedder: TextEmbedder) -> bool:
     # The model is loaded once per process, whichever container's embedder loaded it.
     return embedder.loaded or _event(embedder).is_set()
 
 
-def warm_up(embedder: SentenceEmbedder) -> None:
+def warm_up(embedder: TextEmbedder) -> None:
     """Loads the model on a thread of its own, once; returns at once."""
 
     def load() -> None:
