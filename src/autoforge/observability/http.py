@@ -61,18 +61,34 @@ class ObservabilityMiddleware:
                 await self.app(scope, receive, send_with_id)
             return
         started = time.perf_counter()
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                duration = time.perf_counter() - started
+                metrics.http_request(scope["method"], route_template(scope), status, duration)
+
+        async def send_counted(message: Message) -> None:
+            # Counted before the last body chunk leaves: a client that scrapes /metrics
+            # right after its answer arrived finds that answer already counted.
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                record()
+            await send_with_id(message)
+
         span, token = _open_span(scope, request_id)
         error: BaseException | None = None
         try:
             with log_context(request_id=request_id):
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, receive, send_counted)
         except BaseException as exc:
             error = exc
             raise
         finally:
-            route = route_template(scope)
-            metrics.http_request(scope["method"], route, status, time.perf_counter() - started)
+            record()
             if span is not None:
+                route = route_template(scope)
                 otel_context.detach(token)
                 _close_span(span, f"{scope['method']} {route}", route, status, error)
 
