@@ -191,3 +191,20 @@ def test_with_llm_prices_the_usd_budget_is_accepted_and_stops_the_run(
     # Stopped once $6 was reached: in-flight calls may add one call's cost each.
     assert 6.0 <= done["cost_usd"] < 6.0 + 4 * 1.0
     assert done["calls_used"] == fake.calls_to(TARGET) < 3000
+
+
+def test_an_optimization_counts_its_unpriced_calls_beside_its_cost(
+    oracle: tuple[Container, FakeModelClient],
+) -> None:
+    container, fake = oracle
+    with TestClient(create_app(container)) as client:
+        started = client.post("/api/v1/optimizations", json={**BODY, "budget": {"calls": 40}})
+        assert started.status_code == 202, started.text
+        done = optimization_finished(client, started.json()["id"])
+
+    assert done["status"] == "completed", done
+    # Every call went to the unpriced model: none of them is in the cost, all are counted.
+    assert done["calls_used"] == fake.calls_to(TARGET) > 0
+    assert done["unpriced_calls"] == done["calls_used"]
+    assert done["cost_usd"] == 0.0
+    assert done["progress"]["unpriced_calls"] == done["unpriced_calls"]

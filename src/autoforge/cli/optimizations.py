@@ -240,10 +240,13 @@ def print_optimization(found: Optimization) -> None:
         if found.test_delta_low is not None and found.test_delta_high is not None
         else ""
     )
+    unpriced = (
+        f" + {found.unpriced_calls} unpriced calls (set LLM_PRICES)" if found.unpriced_calls else ""
+    )
     console.print(
         f"improvement on {found.measured_on or '-'}: {improvement}{interval} · "
         f"{found.calls_used}/{found.budget['calls']} calls · {found.cache_hits} cache hits · "
-        f"${found.cost_usd:.4f} · {wall}",
+        f"${found.cost_usd:.4f}{unpriced} · {wall}",
         highlight=False,
         soft_wrap=True,
     )

@@ -59,7 +59,8 @@ class OptimizationRow(ProjectOwned, Base):
     improvement: Mapped[float | None] = mapped_column(Float, default=None)
     calls_used: Mapped[int] = mapped_column(Integer, default=0)
     cache_hits: Mapped[int] = mapped_column(Integer, default=0)
-    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)  # of the priced calls
+    unpriced_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     wall_s: Mapped[float | None] = mapped_column(Float, default=None)
     stop_reason: Mapped[str | None] = mapped_column(String(32), default=None)
     best_template: Mapped[str | None] = mapped_column(Text, default=None)

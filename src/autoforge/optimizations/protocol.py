@@ -104,8 +104,9 @@ class Progress:
     best_val: float | None
     calls: int
     cache_hits: int
-    cost_usd: float
+    cost_usd: float  # of the priced calls
     candidates: int
+    unpriced_calls: int = 0  # calls whose cost nobody knows: not in cost_usd
     # In the order `OptimizationResult.history` keeps: an entry never moves, later reports
     # only append entries or replace one as it is scored further (more cases, validation).
     history: tuple[HistoryEntry, ...] = field(default=(), repr=False)
@@ -178,12 +179,13 @@ class OptimizationResult:
     test: TestReport | None
     calls: int
     cache_hits: int
-    cost_usd: float
+    cost_usd: float  # of the priced calls
     wall_s: float
     stop_reason: StopReason
     history: tuple[HistoryEntry, ...]
     val_trace: tuple[ValPoint, ...]
     stop_detail: str = ""
+    unpriced_calls: int = 0  # calls whose cost nobody knows: not in cost_usd
 
     @property
     def best_test(self) -> CandidateScore | None:

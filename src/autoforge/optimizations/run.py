@@ -67,6 +67,7 @@ def run_optimization(
         calls=meter.calls,
         cache_hits=meter.cache_hits,
         cost_usd=meter.cost_usd,
+        unpriced_calls=meter.unpriced_calls,
         wall_s=meter.wall_s,
     )
 

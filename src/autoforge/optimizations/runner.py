@@ -268,11 +268,8 @@ def _write_progress(
         return False
     repo.save_candidates(row.id, candidates)
     row.progress = _progress_values(progress)
-    row.calls_used, row.cache_hits, row.cost_usd = (
-        progress.calls,
-        progress.cache_hits,
-        progress.cost_usd,
-    )
+    row.calls_used, row.cache_hits = progress.calls, progress.cache_hits
+    row.cost_usd, row.unpriced_calls = progress.cost_usd, progress.unpriced_calls
     row.updated_at = utcnow()
     return True
 
@@ -300,7 +297,8 @@ def _complete(uow: UnitOfWork, optimization_id: str, result: OptimizationResult)
     row.verdict = result.verdict()
     row.improvement = result.improvement
     row.calls_used, row.cache_hits = result.calls, result.cache_hits
-    row.cost_usd, row.wall_s = result.cost_usd, result.wall_s
+    row.cost_usd, row.unpriced_calls = result.cost_usd, result.unpriced_calls
+    row.wall_s = result.wall_s
     row.stop_reason = str(result.stop_reason)
     row.progress = _progress_values(_final_progress(result))
     now = utcnow()
@@ -361,5 +359,6 @@ def _final_progress(result: OptimizationResult) -> Progress:
         calls=result.calls,
         cache_hits=result.cache_hits,
         cost_usd=result.cost_usd,
+        unpriced_calls=result.unpriced_calls,
         candidates=len(result.history),
     )

@@ -102,8 +102,9 @@ class OptimizationProgress(BaseModel):
     best_val: float | None
     calls: int
     cache_hits: int
-    cost_usd: float
+    cost_usd: float = Field(description="USD of the priced calls so far")
     candidates: int
+    unpriced_calls: int = Field(0, description="calls without a known price: not in cost_usd")
 
 
 class Optimization(BaseModel):
@@ -136,7 +137,11 @@ class Optimization(BaseModel):
     verdict: str | None = Field(description="the result in plain words")
     calls_used: int
     cache_hits: int
-    cost_usd: float
+    cost_usd: float = Field(description="USD of the priced calls")
+    unpriced_calls: int = Field(
+        description="calls to a model without a known price (set LLM_PRICES): their cost is "
+        "unknown, so it is not in cost_usd"
+    )
     wall_s: float | None
     stop_reason: str | None
     best_template: str | None

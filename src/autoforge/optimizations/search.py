@@ -167,6 +167,7 @@ class SearchRun:
                 calls=meter.calls,
                 cache_hits=meter.cache_hits,
                 cost_usd=meter.cost_usd,
+                unpriced_calls=meter.unpriced_calls,
                 candidates=len(self._entries),
                 history=self.history(),
             )
@@ -204,6 +205,7 @@ class SearchRun:
             calls=meter.calls,
             cache_hits=meter.cache_hits,
             cost_usd=meter.cost_usd,
+            unpriced_calls=meter.unpriced_calls,
             wall_s=meter.wall_s,
             stop_reason=reason,
             stop_detail=stopped.detail if isinstance(stopped, SearchStopped) else "",

@@ -71,6 +71,7 @@ def to_schema(row: OptimizationRow) -> Optimization:
         calls_used=row.calls_used,
         cache_hits=row.cache_hits,
         cost_usd=row.cost_usd,
+        unpriced_calls=row.unpriced_calls,
         wall_s=row.wall_s,
         stop_reason=row.stop_reason,
         best_template=row.best_template,

@@ -6,7 +6,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Fact } from "@/components/ui/fact";
 import type { Optimization, OptimizationProgress, OptimizationStatus } from "@/lib/types/optimizations";
 import { describeScoring, sourceWords } from "@/lib/scoring";
-import { formatDate, formatScore, formatUsd } from "@/lib/utils";
+import { formatDate, formatScore, formatUsd, unpricedNote } from "@/lib/utils";
 
 import { roundName } from "./history";
 
@@ -54,7 +54,14 @@ export function ProgressCard({
           </Fact>
           <Fact term="Candidates scored">{progress?.candidates ?? "—"}</Fact>
           <Fact term="Cache hits">{progress?.cache_hits ?? o.cache_hits}</Fact>
-          <Fact term="Cost">{formatUsd(progress?.cost_usd ?? o.cost_usd)}</Fact>
+          <Fact term="Cost">
+            {formatUsd(progress?.cost_usd ?? o.cost_usd)}
+            {unpricedNote(progress?.unpriced_calls ?? o.unpriced_calls) ? (
+              <span className="ml-1 text-xs text-amber-700" data-testid="unpriced-note">
+                {unpricedNote(progress?.unpriced_calls ?? o.unpriced_calls)}
+              </span>
+            ) : null}
+          </Fact>
           <Fact term="Other limits">{otherLimits(o)}</Fact>
           <Fact term="Started">{formatDate(o.started_at)}</Fact>
         </dl>

@@ -13,7 +13,7 @@ import { Input, Label } from "@/components/ui/input";
 import { api } from "@/lib/api";
 import type { Optimization } from "@/lib/types/optimizations";
 import type { Prompt, PromptLabel, PromptVersion } from "@/lib/types/prompts";
-import { cn, formatScore, formatUsd } from "@/lib/utils";
+import { cn, formatScore, formatUsd, unpricedNote } from "@/lib/utils";
 
 import { formatPoints, headline, stopReasonText } from "./history";
 
@@ -47,7 +47,14 @@ export function ResultCard({
             {o.calls_used}
             {o.budget.calls ? ` of ${o.budget.calls}` : ""} ({o.cache_hits} cached)
           </Fact>
-          <Fact term="Cost">{formatUsd(o.cost_usd)}</Fact>
+          <Fact term="Cost">
+            {formatUsd(o.cost_usd)}
+            {unpricedNote(o.unpriced_calls) ? (
+              <span className="ml-1 text-xs text-amber-700" data-testid="unpriced-note">
+                {unpricedNote(o.unpriced_calls)}
+              </span>
+            ) : null}
+          </Fact>
           <Fact term="Wall time">{o.wall_s === null ? "—" : `${o.wall_s.toFixed(1)} s`}</Fact>
           <Fact term="Stopped because">{stopReasonText(o.stop_reason)}</Fact>
           <Fact term="Saved as">

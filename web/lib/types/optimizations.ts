@@ -51,8 +51,11 @@ export type OptimizationProgress = {
   best_val: number | null;
   calls: number;
   cache_hits: number;
+  /** USD of the priced calls so far */
   cost_usd: number;
   candidates: number;
+  /** calls without a known price: not in cost_usd (absent in reports from before it) */
+  unpriced_calls?: number;
 };
 
 /** What `service._config` freezes at the start; only the keys the UI reads. */
@@ -107,7 +110,10 @@ export type Optimization = {
   verdict: string | null;
   calls_used: number;
   cache_hits: number;
+  /** USD of the priced calls */
   cost_usd: number;
+  /** calls to a model without a known price (set LLM_PRICES): not in cost_usd */
+  unpriced_calls: number;
   wall_s: number | null;
   stop_reason: string | null;
   best_template: string | null;
