@@ -14,10 +14,12 @@ from autoforge.config import Settings
 
 
 def main(data_dir: str, port: int) -> None:
-    # No web UI: its mount at `/` would shadow the route added below.
+    # No web UI: its mount at `/` would shadow the route added below. No background
+    # embedding: 100,000 freshly imported prompts would keep the CPU busy for an hour.
     settings = Settings(  # type: ignore[call-arg]
         autoforge_data_dir=Path(data_dir),
         autoforge_web_dir=Path(data_dir) / "no-web-ui",
+        background_embeddings=False,
         _env_file=None,
     )
     container = bootstrap(settings)

@@ -168,6 +168,11 @@ class Settings(BaseSettings):
     # Prompt SLOs (docs/slos.md): every `serve` process runs the scheduler; the `schedules`
     # table lets exactly one of them check per interval, and each alert is sent once.
     slo_scheduler: bool = Field(default=True, description="check SLOs and send alerts in serve")
+    background_embeddings: bool = Field(
+        default=True,
+        description="embed prompt versions for similar-prompt search in this process; off "
+        "where another process does it (or a benchmark must not share the CPU with it)",
+    )
     slo_check_interval_s: float = Field(default=60.0, gt=0)
     webhook_max_attempts: int = Field(default=6, ge=1, description="then the alert is dead")
     webhook_backoff_s: float = Field(default=5.0, gt=0, description="doubles per attempt")

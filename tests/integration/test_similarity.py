@@ -6,13 +6,15 @@ behaviour matters (over-fetch, the exact fallback), versions get chosen unit vec
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 from sqlalchemy import insert, select
 
 from autoforge.bootstrap import Container, build_embedder
@@ -21,6 +23,7 @@ from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.evaluations.embeddings import EmbeddingModelUnavailable
 from autoforge.llm.litellm_client import LiteLLMEmbedder
 from autoforge.prompts import service as prompts
+from autoforge.prompts.bulk_import import import_prompts
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.models import PromptVersionRow
 from autoforge.prompts.schemas import Prompt, PromptCreate
@@ -58,11 +61,12 @@ def wait_embedded(container: Container, owner: str = ALICE, timeout_s: float = 1
 
 
 @pytest.fixture
-def embedding(any_container: Container) -> Container:
+def embedding(any_container: Container) -> Iterator[Container]:
     """The container with the similarity handler on its bus and the relay running."""
-    handler.subscribe(any_container)
+    handler.start(any_container)
     any_container.relay.start()
-    return any_container
+    yield any_container
+    handler.stop(any_container)
 
 
 def unit(vector: np.ndarray) -> bytes:
@@ -250,3 +254,56 @@ def test_a_provider_answering_the_wrong_width_is_refused_by_name() -> None:
     wide = LiteLLMEmbedder("openai/x", {"mock_response": [0.1] * 1536, "api_key": "sk-t"})
     with pytest.raises(EmbeddingModelUnavailable, match="1536-float vectors"):
         wide.embed(["a text"])
+
+
+class _StopsAfterFirstBatch:
+    """The bundled embedder, but asking the pass to stop once it has embedded one batch."""
+
+    def __init__(self, inner: Container, stop: threading.Event) -> None:
+        self.inner, self.stop, self.name = inner.embedder, stop, inner.embedder.name
+        self.batches = 0
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self.inner.loaded)
+
+    def load(self) -> None:
+        self.inner.load()
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        self.batches += 1
+        self.stop.set()
+        return self.inner.embed(texts)
+
+
+def test_a_stop_ends_a_large_backlog_between_batches_and_a_restart_catches_up(
+    file_container: Container,
+) -> None:
+    """A 10,000-prompt import once held `serve`'s shutdown for minutes while every version
+    was embedded: a stop now ends the pass after its batch, and the next start embeds the
+    rest without any new event."""
+    count = service.EMBED_BATCH + 6
+    write(
+        file_container,
+        lambda uow: import_prompts(
+            uow,
+            ALICE,
+            [
+                {"name": f"b{i}", "title": f"B{i}", "content": f"backlog prompt {i}"}
+                for i in range(count)
+            ],
+        ),
+    )
+    stop = threading.Event()
+    stopping = _StopsAfterFirstBatch(file_container, stop)
+
+    done = service.embed_missing(file_container.database, stopping, stop=stop)
+
+    assert (done, stopping.batches) == (service.EMBED_BATCH, 1)
+    pending = read(file_container, lambda uow: SimilarityRepository(uow.session).pending())
+    assert pending == 6
+    handler.start(file_container)  # what the next `serve` does: no event needed
+    try:
+        wait_embedded(file_container)
+    finally:
+        handler.stop(file_container)

@@ -23,9 +23,11 @@ from autoforge.similarity.schemas import SimilarPrompts
 
 @asynccontextmanager
 async def _embed_in_background(app: FastAPI) -> AsyncIterator[None]:
-    """Included into the app's lifespan, inside it: the container exists by now."""
-    handler.subscribe(app.state.container)
+    """Included into the app's lifespan, inside it: the container exists by now, and this
+    ends before the app's own shutdown stops the outbox relay."""
+    handler.start(app.state.container)
     yield
+    handler.stop(app.state.container)
 
 
 router = APIRouter(prefix="/api/v1", tags=["similar prompts"], lifespan=_embed_in_background)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from autoforge.db.unit_of_work import Database, UnitOfWork
@@ -32,11 +33,17 @@ class Found:
     method: str
 
 
-def embed_missing(database: Database, embedder: TextEmbedder, prompt_id: str | None = None) -> int:
+def embed_missing(
+    database: Database,
+    embedder: TextEmbedder,
+    prompt_id: str | None = None,
+    stop: threading.Event | None = None,
+) -> int:
     """Embeds every version that has no embedding yet (of one prompt, or of all); returns how
-    many. The model runs between two short transactions, never inside one."""
+    many. The model runs between two short transactions, never inside one. `stop` ends it
+    between two batches: a large import's backlog must not hold a shutdown for minutes."""
     done = 0
-    while True:
+    while stop is None or not stop.is_set():
         with database.transaction(read_only=True) as uow:
             todo = SimilarityRepository(uow.session).unembedded(
                 prompt_id, EMBED_BATCH, embedder.name
@@ -47,6 +54,7 @@ def embed_missing(database: Database, embedder: TextEmbedder, prompt_id: str | N
         with database.transaction() as uow:
             SimilarityRepository(uow.session).store(todo, embedded, embedder.name)
         done += len(todo)
+    return done
 
 
 def collect_garbage(database: Database) -> int:
