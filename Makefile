@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit e2e install services web bench clean
+.PHONY: bench-tools run test lint typecheck unit e2e install services web bench clean
 WEB_STAMP := web/node_modules/.installed
 WEB_OUT := web/out/index.html
 WEB_SOURCES := $(shell find web/app web/components web/lib web/scripts -type f 2>/dev/null) \
@@ -84,7 +84,12 @@ e2e: $(STAMP) services $(WEB_OUT)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
-bench: $(STAMP)
+## the load tool the HTTP benchmarks drive the server with (wrk, a Debian package)
+bench-tools:
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; \
+	  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null; }
+
+bench: $(STAMP) bench-tools
 	$(BIN)/python -m bench
 
 clean:
