@@ -13,6 +13,7 @@ const LINKS = [
   { href: "/optimizations/", label: "Optimizations" },
   { href: "/traces/", label: "Traces" },
   { href: "/slos/", label: "SLOs" },
+  { href: "/graphiql/", label: "GraphQL" },
 ];
 
 export function Nav() {
