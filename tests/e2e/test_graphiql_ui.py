@@ -98,6 +98,15 @@ def test_graphiql_comes_from_the_server_alone_and_queries_the_chosen_project(
     page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
 
 
+def test_a_browser_opening_graphql_lands_on_graphiql(page: Page) -> None:
+    page.goto("/graphql")
+
+    page.wait_for_url("**/graphiql/")
+    expect(page.locator(".graphiql-query-editor .CodeMirror")).to_contain_text(
+        "PromptsWithVersions"
+    )
+
+
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory, web_dir: Path) -> Iterator[tuple[str, str]]:
     """A server that needs credentials, and a member key made with the CLI."""
