@@ -21,6 +21,7 @@ from autoforge.dashboard.router import router as dashboard_router
 from autoforge.datasets.router import router as datasets_router
 from autoforge.diffoscope.router import router as diffoscope_router
 from autoforge.evaluations.router import router as evaluations_router
+from autoforge.graphql.router import router as graphql_router
 from autoforge.health.router import router as health_router
 from autoforge.identity.router import router as identity_router
 from autoforge.identity.session import router as session_router
@@ -63,6 +64,7 @@ GUARDED_ROUTERS = (
     style_router,
     telemetry_router,
     langfuse_router,
+    graphql_router,
 )
 
 

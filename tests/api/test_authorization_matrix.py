@@ -131,6 +131,9 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/secrets"): A,
     ("PUT", "/api/v1/secrets/{name}"): A,
     ("DELETE", "/api/v1/secrets/{name}"): A,
+    # A mutation needs member: the GraphQL layer decides by operation (tests/api/test_graphql.py).
+    ("GET", "/graphql"): V,
+    ("POST", "/graphql"): V,
 }
 # How one gets credentials: open to every caller.
 OPEN = {("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session")}
@@ -150,7 +153,7 @@ class World:
 def routes(client: TestClient) -> list[tuple[str, str]]:
     found = []
     for path, operations in client.get("/openapi.json").json()["paths"].items():
-        if path.startswith(("/api/", "/v1/")):
+        if path.startswith(("/api/", "/v1/", "/graphql")):
             found.extend((method.upper(), path) for method in operations)
     return found
 

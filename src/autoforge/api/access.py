@@ -22,7 +22,7 @@ from autoforge.identity.authenticate import Authenticator, Unauthenticated
 from autoforge.identity.caller import Caller, Via, anonymous_reader
 from autoforge.identity.roles import Role
 
-GUARDED = ("/api/", "/v1/")
+GUARDED = ("/api/", "/v1/", "/graphql")
 # How one gets credentials: open to all (`identity/session.py`).
 OPEN = frozenset({"/api/v1/session"})
 PROJECT_HEADER = "x-autoforge-project"
@@ -36,8 +36,9 @@ PROJECT_COOKIE = "afn_project"
 _ADMIN_ALWAYS = ("/api/v1/keys", "/api/v1/secrets", "/api/v1/webhooks")
 _ADMIN_TO_CHANGE = ("/api/v1/members", "/api/v1/projects")
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
-# POSTs that only read (a body too rich for a query string).
-_READ_POSTS = frozenset({"/api/v1/evaluations:compare"})
+# POSTs that only read (a body too rich for a query string). A GraphQL POST may hold a query
+# or a mutation: it needs viewer here, and the GraphQL layer asks member of a mutation.
+_READ_POSTS = frozenset({"/api/v1/evaluations:compare", "/graphql"})
 
 
 def needed_role(method: str, path: str) -> Role:

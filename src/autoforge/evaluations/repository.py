@@ -76,6 +76,60 @@ class EvaluationRepository:
         order = (EvaluationRow.created_at.desc(), EvaluationRow.id.desc())
         return list(self.session.scalars(query.order_by(*order).limit(limit)))
 
+    def newest_of_prompts(
+        self, prompt_ids: Sequence[str], limit: int
+    ) -> dict[str, list[EvaluationRow]]:
+        """The newest `limit` evaluations of each prompt, newest first, in one statement:
+        GraphQL's DataLoader batch (`limit=1` is each prompt's latest evaluation)."""
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=EvaluationRow.prompt_id,
+                order_by=(EvaluationRow.created_at.desc(), EvaluationRow.id.desc()),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(EvaluationRow.id, rank).where(EvaluationRow.prompt_id.in_(prompt_ids)).subquery()
+        )
+        # The outer select is over the mapped class, so the project filter applies to it.
+        query = (
+            select(EvaluationRow)
+            .where(EvaluationRow.id.in_(select(ranked.c.id).where(ranked.c.rank <= limit)))
+            .order_by(EvaluationRow.created_at.desc(), EvaluationRow.id.desc())
+        )
+        found: dict[str, list[EvaluationRow]] = {prompt_id: [] for prompt_id in prompt_ids}
+        for row in self.session.scalars(query):
+            found[row.prompt_id].append(row)
+        return found
+
+    def first_results_of(
+        self, evaluation_ids: Sequence[str], *, passed: bool | None, limit: int
+    ) -> dict[str, list[TestResultRow]]:
+        """The first `limit` results of each evaluation by test case name (only the passed or
+        failed ones with `passed`), in one statement: GraphQL's DataLoader batch. The ids
+        are of evaluations already loaded through the project filter."""
+        rank = (
+            func.row_number()
+            .over(partition_by=TestResultRow.evaluation_id, order_by=TestResultRow.test_case_name)
+            .label("rank")
+        )
+        ranked = select(TestResultRow.id, rank).where(
+            TestResultRow.evaluation_id.in_(evaluation_ids)
+        )
+        if passed is not None:
+            ranked = ranked.where(TestResultRow.passed == passed)
+        top = ranked.subquery()
+        query = (
+            select(TestResultRow)
+            .where(TestResultRow.id.in_(select(top.c.id).where(top.c.rank <= limit)))
+            .order_by(TestResultRow.evaluation_id, TestResultRow.test_case_name)
+        )
+        found: dict[str, list[TestResultRow]] = {i: [] for i in evaluation_ids}
+        for row in self.session.scalars(query):
+            found[row.evaluation_id].append(row)
+        return found
+
     def running_scores(self, ids: Sequence[str]) -> dict[str, float]:
         """Mean score so far per evaluation, in one query (the index covers it)."""
         if not ids:

@@ -259,6 +259,34 @@ class PromptRepository:
         query = query.order_by(PromptVersionRow.version_number.desc()).limit(limit)
         return list(self.session.scalars(query))
 
+    def newest_versions_of(
+        self, prompt_ids: Sequence[str], limit: int
+    ) -> dict[str, list[PromptVersionRow]]:
+        """The newest `limit` versions of each prompt, newest first, in one statement (a
+        window function ranks each prompt's versions): GraphQL's DataLoader batch."""
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=PromptVersionRow.prompt_id,
+                order_by=PromptVersionRow.version_number.desc(),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(PromptVersionRow.id, rank)
+            .where(PromptVersionRow.prompt_id.in_(prompt_ids))
+            .subquery()
+        )
+        query = (
+            select(PromptVersionRow)
+            .where(PromptVersionRow.id.in_(select(ranked.c.id).where(ranked.c.rank <= limit)))
+            .order_by(PromptVersionRow.prompt_id, PromptVersionRow.version_number.desc())
+        )
+        found: dict[str, list[PromptVersionRow]] = {prompt_id: [] for prompt_id in prompt_ids}
+        for row in self.session.scalars(query):
+            found[row.prompt_id].append(row)
+        return found
+
     def version(self, prompt_id: str, number: int) -> PromptVersionRow | None:
         return self.session.scalar(
             select(PromptVersionRow).where(

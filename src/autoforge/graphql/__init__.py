@@ -1,0 +1,1 @@
+"""`/graphql`: prompts, evaluations, datasets and optimizations as one Strawberry schema."""
