@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from autoforge.cache.aside import Cache
 from autoforge.cache.backend import CacheBackend
 from autoforge.cache.memory import InProcessBackend
+from autoforge.cache.off import CacheOff
 from autoforge.config import Settings, get_settings
 from autoforge.db.engine import make_engine
 from autoforge.db.unit_of_work import Database
@@ -108,6 +109,8 @@ def build_embedder(settings: Settings) -> TextEmbedder:
 def build_cache_backend(settings: Settings) -> CacheBackend:
     """Redis when scaled out (one store: an invalidation is seen by every process); else
     this process's memory, told of other processes' writes by a stamp in the data dir."""
+    if not settings.cache_enabled:
+        return CacheOff()
     if settings.redis_url:
         from autoforge.cache.redis_backend import RedisBackend
 

@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     celery_visibility_timeout_s: int = Field(default=3600, ge=1)
     celery_restore_sweep_s: int = Field(default=100, ge=1, description="redelivery sweep")
     # The read cache (`cache/`, docs/cache.md): in-process, or in Redis with REDIS_URL set.
+    cache_enabled: bool = Field(
+        default=True, description="false: every read goes to the database (debugging, benchmarks)"
+    )
     cache_prompt_ttl_s: float = Field(default=600.0, gt=0, description="prompt detail, by name")
     cache_list_ttl_s: float = Field(default=300.0, gt=0, description="prompt listings")
     cache_evaluation_ttl_s: float = Field(default=3600.0, gt=0, description="completed results")
@@ -168,6 +171,11 @@ class Settings(BaseSettings):
     # Prompt SLOs (docs/slos.md): every `serve` process runs the scheduler; the `schedules`
     # table lets exactly one of them check per interval, and each alert is sent once.
     slo_scheduler: bool = Field(default=True, description="check SLOs and send alerts in serve")
+    background_election: bool = Field(
+        default=False,
+        description="set by `serve --workers N`: of the processes on this data directory, "
+        "only the one holding <data dir>/background.lock runs relay, jobs, SLO checks",
+    )
     background_embeddings: bool = Field(
         default=True,
         description="embed prompt versions for similar-prompt search in this process; off "

@@ -441,3 +441,34 @@ def test_export_of_fifty_thousand_prompts_runs_at_flat_memory(file_container: Co
     assert total > 15_000_000
     assert peak < total / 5, f"peak {peak} bytes for an export of {total} bytes"
     assert peak < early_peak * 1.5, f"memory grew from {early_peak} to {peak} bytes"
+
+
+def test_a_listed_prompt_serializes_exactly_as_the_validated_one(any_container: Container) -> None:
+    """The listing builds its schema from rows without validating them again (a profiled
+    cost): the bytes it sends must be the very bytes of the validated prompt."""
+    first = create(any_container, "listed", tags=["b", "a"], metadata={"team": "x", "n": 2})
+    versions_set = write(
+        any_container, lambda uow: versions.set_label(uow, OWNER, first.id, "production", 1)
+    )
+    assert versions_set is not None
+    deleted = create(any_container, "gone")
+    write(any_container, lambda uow: service.delete_prompt(uow, OWNER, deleted.id))
+
+    page = read(
+        any_container,
+        lambda uow: service.list_prompts(uow, OWNER, ListFilters(include_deleted=True)),
+    )
+    validated = [
+        read(
+            any_container,
+            lambda uow, i=p.id: service.get_prompt(uow, OWNER, i, include_deleted=True),
+        )
+        for p in page.items
+    ]
+
+    assert [p.name for p in page.items] == ["gone", "listed"]
+    assert page.items[1].labels == {"production": 1}
+    assert page.items[1].tags == ["a", "b"]
+    for listed, checked in zip(page.items, validated, strict=True):
+        assert listed.model_dump_json() == checked.model_dump_json()
+        assert Prompt.model_validate_json(listed.model_dump_json()) == checked

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from sqlalchemy import Row
+
 from autoforge.audit.log import record
 from autoforge.cache import keys as cache_keys
 from autoforge.db.base import utcnow
@@ -46,6 +49,16 @@ def to_schema(view: PromptView) -> Prompt:
         updated_at=row.updated_at,
         deleted_at=row.deleted_at,
     )
+
+
+def listed_fields(row: Row[Any]) -> dict[str, Any]:
+    """A listed row (PromptRepository.page) as the schema's fields. The page is validated
+    once, as a whole, in pydantic's compiled core: 50 `Prompt(...)` calls from Python cost
+    more than reading the rows (profiled)."""
+    fields = row._asdict()
+    fields["tags"] = sorted(orjson.loads(fields.pop("tags_json")))
+    fields["labels"] = orjson.loads(fields.pop("labels_json"))
+    return fields
 
 
 def live(repo: PromptRepository, prompt_id: str) -> PromptView:
@@ -157,12 +170,13 @@ def list_prompts(
 ) -> PromptPage:
     """One SQL statement per page: one row more than asked tells whether a next page exists."""
     after = Cursor.decode(cursor) if cursor else None
-    views = PromptRepository(uow.session, owner).page(filters, after, limit + 1)
-    more = len(views) > limit
-    views = views[:limit]
-    last = views[-1].row if views else None
+    rows = PromptRepository(uow.session, owner).page(filters, after, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
     next_cursor = Cursor(last.created_at, last.id).encode() if more and last else None
-    return PromptPage(items=[to_schema(v) for v in views], next_cursor=next_cursor)
+    items = [listed_fields(row) for row in rows]
+    return PromptPage.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 def update_prompt(
