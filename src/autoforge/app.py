@@ -29,6 +29,7 @@ from autoforge.langfuse.router import router as langfuse_router
 from autoforge.llm.router import openai_router
 from autoforge.llm.router import router as llm_router
 from autoforge.observability.http import ObservabilityMiddleware
+from autoforge.observability.process import prepare_process
 from autoforge.observability.router import router as metrics_router
 from autoforge.optimizations.router import router as optimizations_router
 from autoforge.promptfoo.router import router as promptfoo_router
@@ -37,11 +38,10 @@ from autoforge.runs.router import router as runs_router
 from autoforge.secrets.router import router as secrets_router
 from autoforge.similarity.router import router as similarity_router
 from autoforge.slos.router import router as slos_router
-from autoforge.slos.scheduler import SLOScheduler
 from autoforge.style.router import router as style_router
 from autoforge.telemetry.router import router as telemetry_router
 from autoforge.templates.router import router as templates_router
-from autoforge.worker.inprocess import InProcessWorker
+from autoforge.worker.background import BackgroundWork
 
 # Every router behind AccessMiddleware, in matching order (`/prompts:search` before
 # `/prompts/{prompt_id}`); their OpenAPI entries list the auth problems.
@@ -68,6 +68,13 @@ GUARDED_ROUTERS = (
 )
 
 
+def create_worker_app() -> FastAPI:
+    """One process of `serve --workers N` (uvicorn imports this by name in each process):
+    its own logs, metrics files and container, bootstrapped in its lifespan."""
+    prepare_process(get_settings())
+    return create_app()
+
+
 def create_app(container: Container | None = None) -> FastAPI:
     # Read once: the UI's folder is needed now, the rest when the lifespan bootstraps.
     settings = container.settings if container is not None else get_settings()
@@ -77,21 +84,12 @@ def create_app(container: Container | None = None) -> FastAPI:
         owned = app.state.container is None
         if owned:
             app.state.container = bootstrap(settings)
-        relay = app.state.container.relay
-        relay.start()  # also publishes whatever a crashed predecessor left in the outbox
-        worker = InProcessWorker(app.state.container)
-        if app.state.container.settings.runs_jobs_in_process:
-            worker.start()  # also resumes jobs whose worker died (their lease expired)
-        slo_scheduler = SLOScheduler(app.state.container)
-        if app.state.container.settings.slo_scheduler:
-            slo_scheduler.start()  # single-flight across processes: see slos/scheduler.py
+        background = BackgroundWork(app.state.container)
+        background.start()  # relay, jobs, SLO checks, embeddings: see worker/background.py
         yield
-        slo_scheduler.stop()
-        worker.stop()
+        background.stop()
         if owned:
             app.state.container.close()
-        else:
-            relay.stop()
 
     app = FastAPI(
         title="AutoForgeNexus",

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from tests.support.fake_model import from_env, install
 
+# At import, not under `__main__`: the processes `serve --workers N` spawns import this
+# main module again (as `__mp_main__`), and their models must be the fake too.
+install(from_env())
+
 if __name__ == "__main__":
-    install(from_env())
     from autoforge.cli.main import app
 
     app(prog_name="autoforge")

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,12 +59,13 @@ def served(
     *,
     start_timeout_s: float = 90,
     fake: FakeModel | None = None,
+    args: Sequence[str] = (),
 ) -> Iterator[str]:
     """Starts the server (it migrates `data_dir`), yields its base URL, stops it. Its output
     goes to `data_dir/server.log`, the first place to look when a test fails. With `fake`,
     every model of the server is the test fake."""
     port = free_port()
-    command = [*autoforge(fake), "serve", "--port", str(port)]
+    command = [*autoforge(fake), "serve", "--port", str(port), *args]
     with (data_dir / "server.log").open("wb") as log:
         process = subprocess.Popen(
             command, cwd=data_dir, env=with_fake(env, fake), stdout=log, stderr=log

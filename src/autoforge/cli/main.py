@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import typer
@@ -92,8 +93,19 @@ def serve(
     port: int = typer.Option(8000, help="port to listen on"),
     migrate: bool = typer.Option(True, help="apply pending migrations before starting"),
     warm: bool = typer.Option(True, help="load the local model in the background at start"),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="server processes on this database; one of them runs the background work",
+    ),
 ) -> None:
-    """Start the API (docs at /docs) on the configured database."""
+    """Start the API (docs at /docs) on the configured database.
+
+    With --workers N, N processes share the port and the database. One of them (whichever
+    holds <data dir>/background.lock) runs the event handlers, the job runner, the SLO checks
+    and the embeddings; another takes over within seconds if it dies. Each process starts its
+    own local model only when a request there needs it (about 0.5 GB each)."""
     import uvicorn
 
     from autoforge.app import create_app
@@ -116,9 +128,24 @@ def serve(
         raise typer.Exit(2)
     if migrate:
         migrations.upgrade(container.database.engine)
+    typer.echo(f"AutoForgeNexus on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    if workers > 1:
+        container.close()
+        typer.echo(f"{workers} server processes; background work in one of them")
+        # The processes inherit the environment: each elects, bootstraps and logs itself.
+        os.environ["BACKGROUND_ELECTION"] = "true"
+        uvicorn.run(
+            "autoforge.app:create_worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,
+        )
+        return
     if warm:
         _warm_up_in_background(container)
-    typer.echo(f"AutoForgeNexus on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     # log_config=None: uvicorn's lines go through our (JSON) handler, with request ids.
     uvicorn.run(create_app(container), host=host, port=port, log_level="info", log_config=None)
     container.close()

@@ -3,12 +3,10 @@ prompt writes carry."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, TypeGuard
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from autoforge.api.deps import ContainerDep, Principal, ReadUoW
@@ -17,20 +15,12 @@ from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.errors import ValidationFailed
 from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.schemas import MAX_CONTENT, Status
-from autoforge.similarity import handler, service, vectors
+from autoforge.similarity import service, vectors
 from autoforge.similarity.schemas import SimilarPrompts
 
-
-@asynccontextmanager
-async def _embed_in_background(app: FastAPI) -> AsyncIterator[None]:
-    """Included into the app's lifespan, inside it: the container exists by now, and this
-    ends before the app's own shutdown stops the outbox relay."""
-    handler.start(app.state.container)
-    yield
-    handler.stop(app.state.container)
-
-
-router = APIRouter(prefix="/api/v1", tags=["similar prompts"], lifespan=_embed_in_background)
+# Versions are embedded in the background by `handler`, started with the rest of the
+# process's background work (worker/background.py).
+router = APIRouter(prefix="/api/v1", tags=["similar prompts"])
 
 K = Annotated[int, Query(ge=1, le=service.MAX_K, description="how many prompts at most")]
 
