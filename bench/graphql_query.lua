@@ -1,5 +1,5 @@
 -- wrk script: POSTs GraphQL's prompts-with-versions query (50 prompts, each with up to 50
--- versions, and the fields the REST list and versions endpoints return). bench/graphql.py
+-- versions, and the fields the REST list and versions endpoints return). bench/graphql_vs_rest.py
 -- reads the body from the `wrk.body` line below, so keep it on one line.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

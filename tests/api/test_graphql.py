@@ -17,6 +17,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from starlette.websockets import WebSocketDisconnect
 
 from autoforge.app import create_app
@@ -27,6 +28,7 @@ from autoforge.graphql import limits
 from autoforge.identity import service
 from autoforge.identity.caller import DEFAULT_PROJECT_ID, local_caller
 from autoforge.identity.schemas import KeyCreate, ProjectCreate
+from tests.api.test_commit_failure import failing_commits  # noqa: F401 (a fixture)
 from tests.support.optimizations import with_oracle
 from tests.support.server import served, server_env
 
@@ -163,7 +165,8 @@ def test_fifty_prompts_take_as_many_statements_as_five(file_container: Container
                 page = data(gql(client, PROMPTS_WITH_VERSIONS, limit=count))["prompts"]["items"]
             assert len(page) == count
             assert all(len(p["versions"]) == 2 and p["latestEvaluation"] for p in page)
-            [request] = [s for s in threads.values() if any("FROM prompt_versions" in x for x in s)]
+            # The request's thread: the one that ran the loaders' window-function batches.
+            [request] = [s for s in threads.values() if any("PARTITION BY" in x for x in s)]
             counts[count] = len(request)
     print(f"\nstatements for 5 prompts: {counts[5]}, for 50: {counts[50]}")
     # The page (with tags and labels), the versions, the latest evaluations: not 1 + 50 x k.
@@ -293,6 +296,32 @@ def test_a_mutation_request_with_an_error_stores_nothing(client: TestClient) -> 
     assert error["path"] == ["setLabel"]
     # The edit before the failing field was rolled back with it.
     assert client.get(f"{API}/prompts/{prompt['id']}").json()["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        (RuntimeError("disk I/O error at /secret/path"), "INTERNAL"),
+        (OperationalError("COMMIT", {}, Exception("database is locked")), "DATABASE_BUSY"),
+    ],
+)
+def test_a_failed_commit_is_an_error_and_stores_nothing(
+    client: TestClient,
+    failing_commits: list[Exception],  # noqa: F811 (the imported fixture)
+    failure: Exception,
+    code: str,
+) -> None:
+    """The commit runs before the answer is sent, so a failed one is never reported as done."""
+    failing_commits.append(failure)
+    made = 'mutation { createPrompt(input: {name: "doomed-gql", title: "t", content: "c"}) { id } }'
+    response = gql(client, made)
+    assert response.json()["data"] is None
+    [error] = errors(response)
+    assert error["extensions"]["code"] == code
+    assert "nothing was stored" in error["message"]
+    assert "/secret/path" not in response.text
+    assert client.get(f"{API}/prompts/by-name/doomed-gql").status_code == 404
+    assert data(gql(client, made))["createPrompt"]["id"]
 
 
 def test_errors_are_words_and_codes_never_a_500(client: TestClient) -> None:

@@ -9,10 +9,12 @@ from graphql import GraphQLError
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
+from autoforge.db.unit_of_work import is_transient
 from autoforge.errors import AutoforgeError, ValidationFailed
 
 INTERNAL = "internal error: the server logged it; nothing was stored"
-UNAVAILABLE = "the database could not answer; nothing was stored: retry"
+UNAVAILABLE = "the database could not answer; nothing was stored"
+BUSY = "the database was busy and nothing was stored; retry"
 
 
 def code_of(error: AutoforgeError) -> str:
@@ -45,6 +47,8 @@ def _shown(error: GraphQLError) -> GraphQLError:
     if isinstance(original, AutoforgeError):
         message = original.detail
         extensions = {"code": code_of(original), "status": original.status, **original.extra}
+    elif isinstance(original, DBAPIError) and is_transient(original):
+        message, extensions = BUSY, {"code": "DATABASE_BUSY", "status": 503}
     elif isinstance(original, DBAPIError):
         message, extensions = UNAVAILABLE, {"code": "DATABASE_UNAVAILABLE", "status": 503}
     else:
