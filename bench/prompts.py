@@ -1,14 +1,22 @@
-"""Prompt management at size: bulk import, the hot list query, and HTTP throughput.
+"""Prompt management at size: bulk import, the hot reads, GraphQL, and 1 vs 2 workers.
 
-1. Import 10,000 prompts: service layer, and end to end over HTTP (JSONL body).
-2. Newest 50 active prompts of one user among 100,000: latency at the service layer,
+1. Import 10,000 prompts: the same rows by raw libsql `executemany` (the floor), the
+   service layer, and end to end over HTTP (JSONL body).
+2. Newest 50 active prompts of one project among 100,000: latency at the service layer,
    against the same SQL run on a raw libsql connection (the floor) in the same process.
-3. Requests/s of `GET /api/v1/prompts?status=active&limit=50` against a bare route of the
-   same app returning a constant, both driven by `wrk` from a second process.
+3. Requests/s driven by `wrk -t1 -c16` from a second process, each against a bare route of
+   the same server returning a constant: the list, detail and label fetch, from the cache
+   and with CACHE_ENABLED=false; GraphQL's prompts-with-versions query against the REST
+   calls that fetch the same; one server process against `--workers 2`.
+
+`python -m bench.prompts --markdown` prints the README's table; `--save PATH` appends the
+figures as one JSON line.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import re
 import shutil
@@ -34,6 +42,7 @@ from autoforge.prompts.domain import ListFilters
 from autoforge.prompts.models import PromptRow
 from autoforge.prompts.repository import PromptRepository
 from autoforge.prompts.service import list_prompts
+from bench.graphql_vs_rest import bench_graphql
 
 ROOT = Path(__file__).resolve().parents[1]
 OWNER = DEFAULT_PROJECT_ID  # the project `autoforge serve` acts in, in local mode
@@ -81,15 +90,67 @@ def bench_import_service(root: Path) -> float:
     return best
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    data_dir: Path, *, workers: int = 1, **env: str
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.http_server", str(data_dir), str(port)],
+        [sys.executable, "-m", "bench.http_server", str(data_dir), str(port), str(workers)],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
     )
-    wait_for_port(port, 30)
-    return proc, f"http://127.0.0.1:{port}"
+    wait_for_port(port, 120)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while httpx.get(f"{base}/health/live", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "the bench server did not come up"
+        time.sleep(0.2)
+    return proc, base
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def bench_import_raw(root: Path) -> float:
+    """The rows a service import writes (every table it fills), inserted again into a fresh
+    database by raw libsql `executemany` in one transaction: the floor of an import."""
+    source = fresh(root, "import-source")
+    with source.database.transaction() as uow:
+        import_prompts(uow, OWNER, records("raw", 10_000))
+    source.close()
+    with libsql.connect(str(root / "import-source" / "autoforge.db")) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name NOT LIKE 'alembic%' AND name NOT LIKE '%_idx_shadow'"
+            ).fetchall()
+        ]
+        rows = {t: conn.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
+    rows = {t: r for t, r in rows.items() if r}
+    best = float("inf")
+    for run in range(3):
+        fresh(root, f"import-raw-{run}").close()
+        conn = libsql.connect(str(root / f"import-raw-{run}" / "autoforge.db"))
+        # Rows a migration wrote itself (the default project) are there already.
+        seeded = {t for t in rows if conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]}
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        for table, values in rows.items():
+            if table in seeded:
+                continue
+            marks = ", ".join("?" * len(values[0]))
+            conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', values)
+        conn.commit()
+        best = min(best, time.perf_counter() - started)
+        conn.close()
+    return best
 
 
 def bench_import_http(root: Path) -> float:
@@ -111,8 +172,7 @@ def bench_import_http(root: Path) -> float:
         best = min(best, time.perf_counter() - started)
         assert response.status_code == 200, response.text
         assert response.json()["created"] == 10_000
-        proc.terminate()
-        proc.wait(10)
+        stop_server(proc)
     return best
 
 
@@ -164,49 +224,181 @@ def wrk(url: str, seconds: int = 8) -> float:
     return float(match[1])
 
 
-def bench_http(container: Container) -> tuple[float, float] | None:
-    if shutil.which("wrk") is None:
-        print("  (wrk not installed: `apt-get install wrk`; HTTP throughput skipped)")
-        return None
-    proc, base = start_server(container.settings.data_dir)
+LIST = "/api/v1/prompts?status=active&limit=50"
+
+
+def read_paths(base: str) -> dict[str, str]:
+    """The list, one prompt's detail and its label fetch (a `production` label is set)."""
+    listed = httpx.get(f"{base}{LIST}", timeout=60)
+    listed.raise_for_status()
+    first = listed.json()["items"][0]
+    labelled = httpx.put(
+        f"{base}/api/v1/prompts/{first['id']}/labels/production", json={"version": 1}, timeout=60
+    )
+    labelled.raise_for_status()
+    return {
+        "list": LIST,
+        "detail": f"/api/v1/prompts/{first['id']}",
+        "label fetch": f"/api/v1/prompts/by-name/{first['name']}?label=production",
+    }
+
+
+def bench_http(data_dir: Path) -> dict[str, float]:
+    """Requests/s; every figure of one server run is measured beside its own bare route."""
+    figures: dict[str, float] = {}
+    proc, base = start_server(data_dir)
     try:
-        httpx.get(f"{base}/api/v1/prompts?status=active&limit=50").raise_for_status()
-        constant = wrk(f"{base}/bench/constant")
-        listing = wrk(f"{base}/api/v1/prompts?status=active&limit=50")
+        paths = read_paths(base)
+        figures["bare"] = wrk(f"{base}/bench/constant")
+        for name, path in paths.items():
+            wrk(f"{base}{path}", 1)  # fills the cache
+            figures[f"{name}, cached"] = wrk(f"{base}{path}")
+        graphql, rest = bench_graphql(base)
+        figures["graphql"] = graphql
+        figures["rest"] = rest
     finally:
-        proc.terminate()
-        proc.wait(10)
-    return constant, listing
+        stop_server(proc)
+
+    proc, base = start_server(data_dir, CACHE_ENABLED="false")
+    try:
+        figures["bare off"] = wrk(f"{base}/bench/constant")
+        for name, path in paths.items():
+            figures[f"{name}, uncached"] = wrk(f"{base}{path}")
+    finally:
+        stop_server(proc)
+
+    for workers in (1, 2):
+        proc, base = start_server(data_dir, workers=workers, CACHE_ENABLED="false")
+        try:
+            figures[f"bare {workers}w"] = wrk(f"{base}/bench/constant")
+            figures[f"list {workers}w"] = wrk(f"{base}{LIST}")
+        finally:
+            stop_server(proc)
+    return figures
 
 
-def main() -> None:
+def ratio(figures: dict[str, float], name: str, base: str) -> str:
+    return f"{figures[name] / figures[base]:.2f}"
+
+
+def report(results: dict[str, Any], *, markdown: bool) -> None:
+    imp, lst, http = results["import"], results["list"], results["http"]
+    rows: list[tuple[str, str, str, str]] = [
+        ("import 10,000 prompts: raw libsql executemany", f"{imp['raw'] * 1000:.0f} ms", "1", ""),
+        (
+            "import 10,000 prompts: service layer",
+            f"{imp['service'] * 1000:.0f} ms",
+            f"{imp['service'] / imp['raw']:.1f}x raw",
+            "",
+        ),
+        (
+            "import 10,000 prompts: HTTP end to end",
+            f"{imp['http'] * 1000:.0f} ms",
+            f"{imp['http'] / imp['raw']:.1f}x raw",
+            "< 500 ms and <= 3x raw",
+        ),
+        ("list (newest 50 of 100,000): raw libsql", f"p95 {lst['raw_p95']:.2f} ms", "1", ""),
+        (
+            "list (newest 50 of 100,000): service layer",
+            f"p50 {lst['service_p50']:.2f} ms, p95 {lst['service_p95']:.2f} ms",
+            f"{lst['service_p95'] / lst['raw_p95']:.1f}x raw (p95)",
+            "<= 3x raw",
+        ),
+    ]
+    if http:
+        rows.append(("HTTP: bare route returning a constant", f"{http['bare']:.0f} req/s", "1", ""))
+        for name in ("list", "detail", "label fetch"):
+            rows.append(
+                (
+                    f"HTTP: {name}, from the cache",
+                    f"{http[f'{name}, cached']:.0f} req/s",
+                    f"{ratio(http, f'{name}, cached', 'bare')} of bare",
+                    ">= 0.5 of bare" if name == "list" else "",
+                )
+            )
+        rows.append(
+            (
+                "HTTP: bare route (server with CACHE_ENABLED=false)",
+                f"{http['bare off']:.0f} req/s",
+                "1",
+                "",
+            )
+        )
+        for name in ("list", "detail", "label fetch"):
+            rows.append(
+                (
+                    f"HTTP: {name}, uncached",
+                    f"{http[f'{name}, uncached']:.0f} req/s",
+                    f"{ratio(http, f'{name}, uncached', 'bare off')} of bare",
+                    "",
+                )
+            )
+        rows.append(
+            (
+                "GraphQL: 50 prompts with versions, one query",
+                f"{http['graphql']:.1f} pages/s",
+                f"{ratio(http, 'graphql', 'rest')} of REST",
+                ">= 0.7 of REST",
+            )
+        )
+        rows.append(
+            (
+                "REST: the same, list + 50 version calls",
+                f"{http['rest']:.1f} pages/s",
+                "1",
+                "",
+            )
+        )
+        for workers in (1, 2):
+            rows.append(
+                (
+                    f"HTTP: uncached list, serve --workers {workers}",
+                    f"{http[f'list {workers}w']:.0f} req/s",
+                    f"{ratio(http, f'list {workers}w', 'list 1w')} of 1 worker",
+                    "",
+                )
+            )
+    if markdown:
+        print("| what | measured | ratio | goal |")
+        print("|---|---|---|---|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        return
+    for what, measured, rel, goal in rows:
+        print(f"{what:52s} {measured:>28s}  {rel:>22s}  {goal}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.prompts", description=__doc__)
+    parser.add_argument("--markdown", action="store_true", help="print the README's table")
+    parser.add_argument("--save", type=Path, help="append the figures as one JSON line")
+    args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="bench-prompts-"))
     try:
-        service_import = bench_import_service(root)
-        http_import = bench_import_http(root)
-        print("import 10,000 prompts (best of 3; target < 1 s)")
-        print(f"  service layer        {service_import * 1000:8.1f} ms")
-        print(f"  HTTP, end to end     {http_import * 1000:8.1f} ms")
-
+        results: dict[str, Any] = {
+            "import": {
+                "raw": bench_import_raw(root),
+                "service": bench_import_service(root),
+                "http": bench_import_http(root),
+            }
+        }
         container = populate_100k(root)
         service_ms, raw_ms = bench_list(container)
-        print(f"newest 50 active prompts of one user among {USERS * PER_USER:,} (2,000 calls)")
-        for label, xs in (("service layer", service_ms), ("raw libsql, same SQL", raw_ms)):
-            print(
-                f"  {label:22s} p50 {statistics.median(xs):6.3f} ms  p95 "
-                f"{percentile(xs, 0.95):6.3f} ms  p99 {percentile(xs, 0.99):6.3f} ms"
-            )
-        ratio = percentile(service_ms, 0.95) / percentile(raw_ms, 0.95)
-        print(f"  p95 ratio service / raw: {ratio:.2f}x  (target p95 < 5 ms)")
-
-        http = bench_http(container)
-        if http:
-            constant, listing = http
-            print("HTTP throughput, wrk -t1 -c16, 8 s each, one uvicorn worker")
-            print(f"  bare route returning a constant  {constant:8.0f} req/s")
-            print(f"  GET /api/v1/prompts (50 active)  {listing:8.0f} req/s")
-            print(f"  ratio list / constant: {listing / constant:.2f}")
+        results["list"] = {
+            "service_p50": statistics.median(service_ms),
+            "service_p95": percentile(service_ms, 0.95),
+            "raw_p95": percentile(raw_ms, 0.95),
+        }
         container.close()
+        if shutil.which("wrk") is None:
+            print("(wrk is not installed: `make bench-tools`; the HTTP figures are left out)")
+            results["http"] = {}
+        else:
+            results["http"] = bench_http(root / "hundred-k")
+        report(results, markdown=args.markdown)
+        if args.save:
+            with args.save.open("a") as out:
+                out.write(json.dumps({"at": time.time(), **results}) + "\n")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
