@@ -68,6 +68,19 @@ class Cache:
                 del self._flights[flight_key]
         return loaded.body
 
+    def peek(self, key: CacheKey) -> bytes | None:
+        """The entry, if the store holds one and can say so without I/O; else None, and the
+        caller goes on to `get_or_load` (which counts the miss)."""
+        if not self.backend.reads_in_memory:
+            return None
+        try:
+            _, cached = self.backend.read(key.namespace, key.field)
+        except CacheUnavailable:
+            return None
+        if cached is not None:
+            cache_event(key.cache, "hit")
+        return cached
+
     def _store(self, key: CacheKey, token: str, body: bytes) -> None:
         try:
             self.backend.write(key.namespace, token, key.field, body, key.ttl_s)

@@ -15,6 +15,10 @@ class CacheBackend(Protocol):
     namespace moves its *token* on: entries stored under an older token are never read
     again, and a value loaded before the invalidation cannot be stored under the new one."""
 
+    # True when `read` does no network I/O (this process's memory): the event loop may then
+    # call it itself, and a hit costs no thread-pool hop.
+    reads_in_memory: bool
+
     def read(self, namespace: str, field: str) -> tuple[str, bytes | None]:
         """The namespace's current token, and the entry stored under it (None: a miss)."""
         ...

@@ -24,6 +24,8 @@ _Key = tuple[str, str, str]  # namespace, token, field
 
 
 class InProcessBackend:
+    reads_in_memory = True
+
     def __init__(
         self,
         *,

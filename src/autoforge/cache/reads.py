@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from autoforge.cache.aside import Cache, Loaded
 from autoforge.cache.keys import CacheKey
@@ -30,3 +31,15 @@ def read_through(
         return Loaded(body(answer), keep=keep)
 
     return cache.get_or_load(key, load)
+
+
+async def read_through_async(
+    cache: Cache, database: Database, scope: Scope, key: CacheKey, read: Read
+) -> bytes:
+    """The same, for an `async def` endpoint: a hit in this process's memory is answered on
+    the event loop, with no thread-pool hop (measured: bench.prompts, cached reads); a miss
+    or a Redis read takes one hop, as the database and the network block."""
+    hit = cache.peek(key)
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(read_through, cache, database, scope, key, read)

@@ -37,6 +37,8 @@ return {token, redis.call('GET', ARGV[1] .. token .. ':' .. ARGV[2])}
 
 
 class RedisBackend:
+    reads_in_memory = False
+
     def __init__(
         self,
         url: str,

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from autoforge.bootstrap import Container
 from autoforge.cache import keys
 from autoforge.cache.keys import CacheKey
-from autoforge.cache.reads import read_through
+from autoforge.cache.reads import read_through_async
 from autoforge.db.tenancy import Scope
 from autoforge.db.unit_of_work import UnitOfWork
 from autoforge.prompts import service, versions
@@ -24,17 +24,19 @@ def _key(scope: Scope, ttl_s: float, *what: object) -> CacheKey:
     return CacheKey(keys.prompts(scope.project_id), keys.digest(*what), ttl_s)
 
 
-def resolve_by_name(container: Container, scope: Scope, name: str, label: str | None) -> bytes:
+async def resolve_by_name(
+    container: Container, scope: Scope, name: str, label: str | None
+) -> bytes:
     def read(uow: UnitOfWork) -> tuple[BaseModel, bool]:
         resolved, project = versions.resolve_with_project(uow, scope.project_id, name, label=label)
         return resolved, project == scope.project_id
 
     ttl_s = container.settings.cache_prompt_ttl_s
     key = _key(scope, ttl_s, "by-name", name, label)
-    return read_through(container.cache, container.database, scope, key, read)
+    return await read_through_async(container.cache, container.database, scope, key, read)
 
 
-def get_prompt(
+async def get_prompt(
     container: Container, scope: Scope, prompt_id: str, *, include_deleted: bool
 ) -> bytes:
     def read(uow: UnitOfWork) -> tuple[BaseModel, bool]:
@@ -45,10 +47,10 @@ def get_prompt(
 
     ttl_s = container.settings.cache_prompt_ttl_s
     key = _key(scope, ttl_s, "detail", prompt_id, include_deleted)
-    return read_through(container.cache, container.database, scope, key, read)
+    return await read_through_async(container.cache, container.database, scope, key, read)
 
 
-def list_prompts(
+async def list_prompts(
     container: Container, scope: Scope, filters: ListFilters, *, cursor: str | None, limit: int
 ) -> bytes:
     """Listings show only the project's own prompts, so every page may be kept."""
@@ -59,4 +61,4 @@ def list_prompts(
 
     ttl_s = container.settings.cache_list_ttl_s
     key = _key(scope, ttl_s, "list", filters, cursor, limit)
-    return read_through(container.cache, container.database, scope, key, read)
+    return await read_through_async(container.cache, container.database, scope, key, read)

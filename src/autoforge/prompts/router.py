@@ -97,7 +97,7 @@ def create_prompt(
 
 
 @router.get("/prompts", response_model=PromptPage, responses=problems(422, 503))
-def list_prompts(
+async def list_prompts(
     *,
     container: ContainerDep,
     caller: CallerDep,
@@ -114,7 +114,9 @@ def list_prompts(
     filters = ListFilters(
         status=status, tag=_tag(tag), label=label, text=q, include_deleted=include_deleted
     )
-    page = cached.list_prompts(container, scope_of(caller), filters, cursor=cursor, limit=limit)
+    page = await cached.list_prompts(
+        container, scope_of(caller), filters, cursor=cursor, limit=limit
+    )
     return _json(page)
 
 
@@ -124,7 +126,7 @@ def list_prompts(
     response_model=ResolvedPrompt,
     responses=problems(404, 422, 503),
 )
-def resolve_by_name(
+async def resolve_by_name(
     name: Annotated[str, Path(max_length=200)],
     container: ContainerDep,
     caller: CallerDep,
@@ -133,7 +135,7 @@ def resolve_by_name(
     """Fetch the text of a prompt by name: the version `label` points at, or the latest
     version without `label`. This is how applications load their live prompt. Served from
     the cache; moving a label is seen by the very next fetch, on every server."""
-    return _json(cached.resolve_by_name(container, scope_of(caller), name, label))
+    return _json(await cached.resolve_by_name(container, scope_of(caller), name, label))
 
 
 async def _jsonl_body(
@@ -195,7 +197,7 @@ def export_prompts(
 
 
 @router.get("/prompts/{prompt_id}", response_model=Prompt, responses=problems(404, 422, 503))
-def get_prompt(
+async def get_prompt(
     prompt_id: PromptId,
     container: ContainerDep,
     caller: CallerDep,
@@ -203,7 +205,7 @@ def get_prompt(
 ) -> Response:
     """Get one prompt with its tags and labels. The `ETag` header carries its version, ready
     to send back as `If-Match` on an update."""
-    found = cached.get_prompt(
+    found = await cached.get_prompt(
         container, scope_of(caller), prompt_id, include_deleted=include_deleted
     )
     response = _json(found)
