@@ -10,7 +10,7 @@
    calls that fetch the same; one server process against `--workers 2`.
 
 `python -m bench.prompts --markdown` prints the README's table; `--save PATH` appends the
-figures as one JSON line.
+figures as one JSON line, and `--report PATH --markdown` prints the last one saved.
 """
 
 from __future__ import annotations
@@ -410,7 +410,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.prompts", description=__doc__)
     parser.add_argument("--markdown", action="store_true", help="print the README's table")
     parser.add_argument("--save", type=Path, help="append the figures as one JSON line")
+    parser.add_argument(
+        "--report", type=Path, help="measure nothing: print the last run saved in this file"
+    )
     args = parser.parse_args(argv)
+    if args.report:
+        saved = args.report.read_text().splitlines()[-1]
+        report(json.loads(saved), markdown=args.markdown)
+        return
     root = Path(tempfile.mkdtemp(prefix="bench-prompts-"))
     try:
         results: dict[str, Any] = {
