@@ -97,7 +97,7 @@ def start_server(
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.http_server", str(data_dir), str(port), str(workers)],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "src"))), **env},
     )
     wait_for_port(port, 120)
     base = f"http://127.0.0.1:{port}"
