@@ -510,3 +510,39 @@ def test_graphql_on_a_real_server(tmp_path: Path) -> None:
         page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 307
         assert page.headers["location"] == "/graphiql/"
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "graphql.md"
+
+
+def test_every_curl_example_in_the_docs_answers_without_errors(client: TestClient) -> None:
+    """docs/graphql.md's `curl ... -d '...'` bodies, sent as they are written (in order: the
+    create comes before the edit that uses its id)."""
+    import json
+    import re
+
+    bodies = re.findall(r"-d '(\{.*?\})'", DOCS.read_text())
+    assert len(bodies) >= 5
+    evaluation_seen = False
+    prompt_id = None
+    for text in bodies:
+        body = json.loads(text)  # strict JSON, as the server parses it
+        variables = body.get("variables", {})
+        if variables.get("id") == "EVALUATION_ID":
+            evaluation_seen = True
+            continue  # needs a finished evaluation: the query's fields are checked below
+        if variables.get("id") == "PROMPT_ID":
+            assert prompt_id is not None, "the docs edit a prompt before creating one"
+            variables["id"] = prompt_id
+        answer = data(client.post("/graphql", json={**body, "variables": variables}))
+        if "createPrompt" in answer:
+            prompt_id = answer["createPrompt"]["id"]
+    assert evaluation_seen
+    assert prompt_id is not None
+    # The evaluation example's query validates against the schema (an unknown id is a
+    # NOT_FOUND error, not a validation error).
+    evaluation = next(json.loads(b) for b in bodies if "EVALUATION_ID" in b)
+    found = errors(
+        client.post("/graphql", json={**evaluation, "variables": {"id": "no-such-evaluation"}})
+    )
+    assert found[0]["extensions"]["code"] == "NOT_FOUND", found
