@@ -63,9 +63,7 @@ class Query:
         q: str | None = None,
     ) -> PromptPage:
         context = info.context
-        filters = ListFilters(
-            status=status, tag=None if tag is None else tag.strip().lower(), label=label, text=q
-        )
+        filters = ListFilters(status=status, tag=domain.tag_filter(tag), label=label, text=q)
         page = prompts.list_prompts(
             context.uow, context.owner, filters, cursor=cursor, limit=bounded(limit, PAGE, "limit")
         )

@@ -138,6 +138,11 @@ def validate_label(label: str) -> str:
     return label
 
 
+def tag_filter(value: str | None) -> str | None:
+    """A tag to filter by, normalized as stored tags are (REST and GraphQL alike)."""
+    return None if value is None else value.strip().lower()
+
+
 def normalize_tags(tags: list[str]) -> list[str]:
     """Lower-cased, stripped, de-duplicated and sorted, so equal tag sets compare equal."""
     cleaned = sorted({tag.strip().lower() for tag in tags})

@@ -65,7 +65,7 @@ def _json(body: bytes) -> Response:
 
 def _tag(value: str | None) -> str | None:
     """Tags are stored normalized, so a filter is normalized the same way."""
-    return None if value is None else value.strip().lower()
+    return domain.tag_filter(value)
 
 
 def _if_match(value: str | None) -> int | None:
